@@ -1,0 +1,126 @@
+"""Benchmark: recomputing the scores of a national-scale campaign (benchmarks/datagen.py).
+
+10,000 units in 700 clusters, 60 criteria, one quarter, 600,000 accepted
+evidence rows, in a database of its own (``bench_recompute``).
+
+- ``full_s``: the full recompute of the period (``scoring.compute.period_recompute``)
+  on empty score tables: 600,000 criterion scores, 10,000 unit scores with their
+  ranks, 700 cluster scores, the section heat map, the ranking and the year.
+  ``full_again_s`` is the same recompute when 1 % of the reviews changed since.
+- ``sql_floor_s``: one hand-written SQL GROUP BY (grouping sets) producing the
+  same unit and cluster totals from the same rows; ``ratio`` = full_s / floor.
+- ``one_cluster_ms``: one review changed, then its cluster's recompute (with the
+  period's ranking and the year), median of several.
+- ``standings_page_ms`` / ``standings_page_queries``: the office's standings page
+  for the 700 clusters through the test client, median of warm requests.
+
+    python benchmarks/recompute.py
+"""
+
+import json
+import statistics
+import sys
+import time
+
+from common import bench_database
+from datagen import national_campaign
+
+RUNS = 5
+
+FLOOR_SQL = """
+    SELECT m.cluster_id, e.unit_id, SUM(CASE
+        WHEN c.method = 'binary' THEN c.max_points
+        WHEN c.method = 'quantity' THEN
+            CASE WHEN e.quantity >= c.target_quantity THEN c.max_points
+                 ELSE ROUND(c.max_points * e.quantity / c.target_quantity, 2) END
+        ELSE LEAST(e.score, c.max_points) END * CASE WHEN c.category = 'penalty' THEN -1 ELSE 1 END)
+    FROM evidence_evidence e
+    JOIN campaigns_criterion c ON c.id = e.criterion_id
+    JOIN campaigns_clustermember m ON m.unit_id = e.unit_id AND m.campaign_id = e.campaign_id
+    WHERE e.period_id = %s AND e.status = 'accepted'
+    GROUP BY GROUPING SETS ((m.cluster_id, e.unit_id), (m.cluster_id))
+"""
+
+
+def _seconds(function) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    with bench_database("bench_recompute") as connection:
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext, setup_test_environment
+        from django.urls import reverse
+
+        from accounts.models import User
+        from evidence.models import Evidence
+        from scoring import compute
+        from scoring.models import ClusterScore, CriterionScore, UnitScore
+
+        with connection.cursor() as cursor:
+            ids = national_campaign(cursor)
+            cursor.execute("VACUUM ANALYZE")
+        period = ids["period"]
+        full_s = _seconds(lambda: compute.period_recompute(period_id=period))
+        assert CriterionScore.objects.count() == 600_000
+        assert UnitScore.objects.count() == 10_000 and ClusterScore.objects.filter(rank__isnull=False).count() == 700
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            floors = []
+            for _ in range(3):
+                started = time.perf_counter()
+                cursor.execute(FLOOR_SQL, [period])
+                rows = cursor.fetchall()
+                floors.append(time.perf_counter() - started)
+        assert len(rows) == 10_000 + 700
+        unit_totals = {unit: total for cluster, unit, total in rows if unit is not None}
+        stored = dict(UnitScore.objects.values_list("unit_id", "total"))
+        assert stored == unit_totals, "the recompute and the floor disagree"
+        sql_floor_s = min(floors)
+
+        # 1 % of the reviews change, then the whole period again.
+        Evidence.objects.filter(period_id=period, id__in=Evidence.objects.filter(period_id=period).order_by("?")
+                                .values("id")[:6000]).update(score=0)
+        full_again_s = _seconds(lambda: compute.period_recompute(period_id=period))
+
+        evidence = list(Evidence.objects.filter(period_id=period, criterion__method="judgement")
+                        .select_related("period").order_by("?")[:RUNS])
+        one_cluster = []
+        for item in evidence:
+            Evidence.objects.filter(pk=item.pk).update(score=0.25)
+            cluster_id = compute.ClusterMember.objects.get(campaign_id=ids["campaign"], unit_id=item.unit_id).cluster_id
+            one_cluster.append(_seconds(lambda c=cluster_id: compute.cluster_recompute(period_id=period,
+                                                                                       cluster_id=c)))
+
+        print(f"full {full_s:.2f} s, again {full_again_s:.2f} s, floor {sql_floor_s:.2f} s, "
+              f"one cluster {statistics.median(one_cluster) * 1000:.0f} ms", file=sys.stderr)
+        setup_test_environment()
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(User.objects.get(pk=ids["office_user"]))
+        url = reverse("scoring_standings", args=[ids["campaign"]]) + f"?period={period}"
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        page = []
+        for _ in range(RUNS):
+            page.append(_seconds(lambda: client.get(url)))
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+
+    print(json.dumps({
+        "bench": "recompute",
+        "units": 10_000, "clusters": 700, "criteria": 60, "evidence_rows": 600_000,
+        "full_s": round(full_s, 2),
+        "full_again_s": round(full_again_s, 2),
+        "sql_floor_s": round(sql_floor_s, 2),
+        "ratio": round(full_s / sql_floor_s, 2),
+        "one_cluster_ms": round(statistics.median(one_cluster) * 1000, 1),
+        "standings_page_ms": round(statistics.median(page) * 1000, 1),
+        "standings_page_queries": len(captured.captured_queries),
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Cluster, Period
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+    dry_run = forms.BooleanField(label=_("Only check the file, write nothing"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class ExportForm(forms.Form):
+    """Which period and cluster an export covers; the choices are what the user may see."""
+
+    period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.none(), required=False,
+                                    empty_label=_("All periods"))
+    cluster = forms.ModelChoiceField(label=_("Cluster"), queryset=Cluster.objects.none(), required=False,
+                                     empty_label=_("All clusters"))
+
+    def __init__(self, *args, periods, clusters, period_required=False, cluster_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = periods
+        self.fields["period"].required = period_required
+        self.fields["cluster"].queryset = clusters
+        self.fields["cluster"].required = cluster_required
+        if period_required:
+            self.fields["period"].empty_label = None
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.add_input(Submit("submit", _("Export"), css_class="btn-success"))

@@ -1,0 +1,89 @@
+"""The batch job in-process: resuming renders only what is missing, in order."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from awards import batch, services
+from awards.models import CertificateBatchChunk, CertificateBatchItem
+from core.models import Job
+from tests.awards.factories import AwardDecisionFactory, AwardFactory
+from tests.awards.pdf import pdf_info, pdf_text
+from tests.factories import AwardFormFactory, OfficeUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _issued_decision(count):
+    decision = AwardDecisionFactory()
+    form = AwardFormFactory(issuer_unit=decision.issuer_unit)
+    for n in range(1, count + 1):
+        AwardFactory(decision=decision, award_form=form, person_name=f"Đoàn viên {n:02d}",
+                     recipient_name=f"Đoàn viên {n:02d}", order=n)
+    return services.decision_issue(decision=decision, user=OfficeUserFactory(unit=decision.issuer_unit),
+                                   number="45-QĐ/ĐTN", date=date(2024, 12, 20), place="Giồng Riềng",
+                                   signer_title="PHÓ BÍ THƯ", signer_name="Võ Văn An")
+
+
+def test_rerun_after_a_partial_run_renders_only_the_missing_certificates(monkeypatch, tmp_path):
+    monkeypatch.setattr(batch, "CHUNK_SIZE", 3)
+    decision = _issued_decision(7)
+    job = Job.objects.create(kind="award_certificates", params={"decision_id": decision.pk}, total=7,
+                             status=Job.Status.RUNNING)
+    awards = list(decision.awards.order_by("order"))
+    batch._render_chunk(job, awards[:3], None, tmp_path)  # a run that died after its first chunk
+    first = dict(CertificateBatchItem.objects.values_list("award_id", "file"))
+
+    job = batch.certificates_job_run(job=job)
+
+    assert (job.status, job.done, job.total) == ("done", 7, 7)
+    assert CertificateBatchChunk.objects.filter(job=job).count() == 3
+    items = dict(CertificateBatchItem.objects.filter(job=job).values_list("award_id", "file"))
+    assert len(items) == 7
+    assert {k: items[k] for k in first} == first
+    combined = Path(job.output.path)
+    assert pdf_info(combined)["Pages"] == "7"
+    text = pdf_text(combined)
+    assert [text.index(f"Đoàn viên {n:02d}") for n in range(1, 8)] == sorted(
+        text.index(f"Đoàn viên {n:02d}") for n in range(1, 8))
+
+
+def test_finished_job_is_not_run_again():
+    decision = _issued_decision(1)
+    job = Job.objects.create(kind="award_certificates", params={"decision_id": decision.pk}, total=1,
+                             status=Job.Status.DONE)
+    batch.certificates_job_run(job=job)
+    assert CertificateBatchItem.objects.count() == 0
+
+
+def test_job_for_a_draft_decision_fails_with_a_message():
+    decision = AwardDecisionFactory()
+    job = Job.objects.create(kind="award_certificates", params={"decision_id": decision.pk})
+    batch.certificates_job_run(job=job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.message == "Quyết định không còn hoặc chưa ban hành."
+
+
+def test_sweep_queues_again_only_the_stale_certificate_jobs():
+    import redis
+    from django.conf import settings
+    from django.utils import timezone
+
+    from awards.tasks import sweep_certificate_jobs
+
+    queue = redis.Redis.from_url(settings.REDIS_URL)
+    queue.delete("celery")
+    old = timezone.now() - timezone.timedelta(minutes=30)
+    lost = Job.objects.create(kind="award_certificates", params={"decision_id": 0})
+    Job.objects.filter(pk=lost.pk).update(created_at=old)
+    Job.objects.create(kind="award_certificates", status=Job.Status.RUNNING, started_at=old)  # stalled
+    Job.objects.create(kind="award_certificates", status=Job.Status.RUNNING, started_at=timezone.now())
+    Job.objects.create(kind="award_certificates")  # just queued
+    finished = Job.objects.create(kind="award_certificates", status=Job.Status.DONE)
+    Job.objects.filter(pk=finished.pk).update(created_at=old)
+
+    assert sweep_certificate_jobs() == 2
+    assert queue.llen("celery") == 2
+    queue.delete("celery")

@@ -124,12 +124,12 @@ def clean_score(value, criterion: Criterion) -> Decimal | None:
     try:
         score = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
-        raise ValidationError(_("The score must be a number, e.g. 7.5.")) from None
+        raise ValidationError(_("The score must be a number, e.g. 7.5."), code="score") from None
     if not score.is_finite() or score < 0 or score > criterion.max_points:
         raise ValidationError(_("The score must be between 0 and %(max)s points.")
-                              % {"max": localize(criterion.max_points.normalize())})
+                              % {"max": localize(criterion.max_points.normalize())}, code="score")
     if score % SCORE_STEP:
-        raise ValidationError(_("The score goes in steps of 0.25 point (e.g. 7, 7.25, 7.5)."))
+        raise ValidationError(_("The score goes in steps of 0.25 point (e.g. 7, 7.25, 7.5)."), code="score")
     return score.quantize(Decimal("0.01"))
 
 
@@ -180,20 +180,24 @@ def evidence_review(
     if expected_version is not None and expected_version != evidence.version:
         raise ValidationError(_concurrent_change_message(evidence), code="conflict")
     if decision not in Review.Decision.values:
-        raise ValidationError(_("Choose accept, return or reject."))
+        raise ValidationError({"decision": _("Choose accept, return or reject.")})
     remark = (remark or "").strip()
     criterion = evidence.criterion
     if decision == Review.Decision.ACCEPTED:
-        score = clean_score(score, criterion)
+        try:
+            score = clean_score(score, criterion)
+        except ValidationError as error:
+            raise ValidationError({"score": error.error_list}) from None
         if score is None:
             if _needs_score(criterion):
-                raise ValidationError(_("Give a score to accept this evidence."))
+                raise ValidationError({"score": _("Give a score to accept this evidence.")})
             score = criterion.max_points if criterion.method == Criterion.Method.BINARY else None
     else:
         score = None
         if not remark:
-            raise ValidationError(_("Write what the unit must amend.") if decision == Review.Decision.RETURNED
-                                  else _("Write the reason for rejecting this evidence."))
+            raise ValidationError({"remark": _("Write what the unit must amend.")
+                                   if decision == Review.Decision.RETURNED
+                                   else _("Write the reason for rejecting this evidence.")})
     old = _review_fields(evidence)
     Review.objects.create(evidence=evidence, reviewer=user, decision=decision, score=score, remark=remark,
                           previous_status=evidence.status, previous_score=evidence.score)

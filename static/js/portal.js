@@ -20,4 +20,13 @@
     var target = event.target.closest("[data-confirm]");
     if (target && !window.confirm(target.getAttribute("data-confirm"))) { event.preventDefault(); }
   });
+  // "Tick all" boxes: <input type="checkbox" data-check-all="ids"> ticks every enabled box named "ids" in its form.
+  document.addEventListener("change", function (event) {
+    var box = event.target.closest("[data-check-all]");
+    if (!box) { return; }
+    var scope = box.form || document;
+    scope.querySelectorAll('input[type="checkbox"][name="' + box.getAttribute("data-check-all") + '"]').forEach(function (other) {
+      if (!other.disabled) { other.checked = box.checked; }
+    });
+  });
 })();

@@ -1,0 +1,1 @@
+"""Scoring pages: the reviewers' queue and review page (``reviews``), the standings (``standings``)."""

@@ -10,7 +10,11 @@ from .models import Review
 class ReviewForm(forms.Form):
     """One reviewer's decision; the rules (score range and step, required remark) are the service's."""
 
-    decision = forms.ChoiceField(label=_("Decision"), choices=Review.Decision.choices, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect, choices=[
+        (Review.Decision.ACCEPTED, _("Accept")),
+        (Review.Decision.RETURNED, _("Return for revision")),
+        (Review.Decision.REJECTED, _("Reject")),
+    ])
     score = forms.CharField(label=_("Score"), required=False, max_length=12,
                             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
     remark = forms.CharField(label=_("Remark to the unit"), required=False, max_length=4000,

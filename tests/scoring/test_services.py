@@ -188,3 +188,20 @@ def test_an_unrelated_cluster_is_not_flagged(world):
     DirtyCluster.objects.all().delete()
     _review(item, world.office, decision="accepted", score="3")
     assert list(DirtyCluster.objects.values_list("cluster_id", flat=True)) == [world.other_cluster.pk]
+
+
+def test_the_recompute_command_fills_the_tables_and_refuses_a_closed_period(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    accepted(period=world.period, unit=world.unit, criterion=world.criteria[0], score=8)
+    out = StringIO()
+    call_command("recompute_scores", "--campaign", str(world.campaign.pk), stdout=out)
+    assert "Quý II" in out.getvalue()
+    assert ClusterScore.objects.get(period=world.period, cluster=world.cluster).rank == 1
+    services.period_close(period=world.period, user=world.office)
+    with pytest.raises(CommandError, match="closed"):
+        call_command("recompute_scores", "--period", str(world.period.pk))
+    with pytest.raises(CommandError, match="no period"):
+        call_command("recompute_scores", "--period", "999999")

@@ -16,6 +16,17 @@ def _reviewer(user) -> bool:
     return is_reviewer(user)
 
 
+def _sees_a_standing(user, campaign) -> bool:
+    """Reviewers (every cluster), a cluster's leader or deputy unit, a member unit (its own scores)."""
+    from . import selectors
+
+    if not user.is_authenticated:
+        return False
+    if selectors.sees_all_standings(user, campaign):
+        return True
+    return bool(user.unit_id and selectors.memberships_with_scores_visible_to(user).filter(campaign=campaign).exists())
+
+
 class ScoringConfig(AppConfig):
     name = "scoring"
     verbose_name = _("Review and scoring")
@@ -26,6 +37,10 @@ class ScoringConfig(AppConfig):
         register_nav(NavItem(label=_("Review"), url_name="scoring_queue", visible=_reviewer, order=20,
                              icon="clipboard-check"))
         register_campaign_link(CampaignLink(
-            label=_("Review evidence"), url_name="scoring_campaign_queue", visible=_reviews_campaign, order=25,
+            label=_("Review evidence"), url_name="scoring_campaign_queue", visible=_reviews_campaign, order=24,
             icon="clipboard-check", description=_("Accept with a score, return for revision or reject."),
+        ))
+        register_campaign_link(CampaignLink(
+            label=_("Standings"), url_name="scoring_campaign", visible=_sees_a_standing, order=25,
+            icon="trophy", description=_("Ranks and scores of the clusters and units, down to each evidence."),
         ))

@@ -1,1 +1,2 @@
-"""Scoring pages: the reviewers' queue and review page (``reviews``), the standings (``standings``)."""
+"""Scoring pages, one module per screen family: the reviewers' queue and review page (``reviews``), the
+standings of a campaign, a cluster and a unit (``standings``)."""

@@ -3,7 +3,7 @@
 Prints one JSON line:
   {"bench": "excel", "export_rows": 100000, "export_s", "export_floor_s", "export_ratio",
    "import_rows": 10000, "import_s", "import_floor_s", "import_ratio",
-   "export_peak_mb_10k", "export_peak_mb_100k"}
+   "export_peak_mb_10k", "export_peak_mb_100k", "export_peak_ratio"}
 
 export_s: the evidence register of 100,000 rows, read from PostgreSQL and written
 in write-only mode with the house style. export_floor_s: a bare write-only loop
@@ -11,7 +11,8 @@ appending the same cell values (already in memory). import_s: the targets and
 allocations import of 10,000 allocation rows, read-only parsing, every row
 through its form, cross-row checks and the write. import_floor_s: a bare
 read-only loop over the same cells. Peaks are the maximum RSS of a fresh
-process exporting 10,000 and 100,000 rows. Uses its own database bench_excel.
+process exporting 10,000 and 100,000 rows. Uses its own database,
+<DATABASE_URL's database>_bench_excel, dropped and created again on each run.
 """
 
 import io
@@ -26,7 +27,7 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = "bench_excel"
+DB_SUFFIX = "bench_excel"
 UNITS = 1000
 CRITERIA = 100
 SMALL_UNITS = 100
@@ -36,8 +37,13 @@ IMPORT_ROWS = IMPORT_TARGETS * UNITS
 
 
 def _database_url() -> str:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/thidua")
-    return urlunparse(urlparse(base)._replace(path=f"/{DB_NAME}"))
+    # Named after DATABASE_URL's database, so benchmarks run from two worktrees never drop each other's.
+    # The --peak child inherits the benchmark's own URL: keep it as it is.
+    base = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/thidua"))
+    name = base.path.lstrip("/") or "thidua"
+    if not name.endswith(f"_{DB_SUFFIX}"):
+        name = f"{name}_{DB_SUFFIX}"
+    return urlunparse(base._replace(path=f"/{name}"))
 
 
 def _setup_django(url: str) -> None:
@@ -53,11 +59,12 @@ def _setup_django(url: str) -> None:
 def _recreate_database(url: str) -> None:
     import psycopg2
 
+    name = urlparse(url).path.lstrip("/")
     connection = psycopg2.connect(urlunparse(urlparse(url)._replace(path="/postgres")))
     connection.autocommit = True
     with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
     connection.close()
 
 

@@ -26,14 +26,18 @@ class ExportForm(forms.Form):
     cluster = forms.ModelChoiceField(label=_("Cluster"), queryset=Cluster.objects.none(), required=False,
                                      empty_label=_("All clusters"))
 
-    def __init__(self, *args, periods, clusters, period_required=False, cluster_required=False, **kwargs):
+    def __init__(self, *args, periods, clusters, period_required=False, cluster_required=False, with_period=True,
+                 **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = periods
-        self.fields["period"].required = period_required
+        if not with_period:  # a year-level export: any period in the query string is ignored
+            del self.fields["period"]
+        if with_period:
+            self.fields["period"].queryset = periods
+            self.fields["period"].required = period_required
+            if period_required:
+                self.fields["period"].empty_label = None
         self.fields["cluster"].queryset = clusters
         self.fields["cluster"].required = cluster_required
-        if period_required:
-            self.fields["period"].empty_label = None
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.add_input(Submit("submit", _("Export"), css_class="btn-success"))

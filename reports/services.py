@@ -13,7 +13,8 @@ from accounts.models import User
 from campaigns.models import Campaign, Cluster, Period
 from core.models import Job
 
-from .exports.tables import EXPORTS, Export
+from .exports.registry import EXPORTS
+from .exports.tables import Export
 from .exports.writer import ExportWorkbook
 
 logger = logging.getLogger(__name__)

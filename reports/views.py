@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from campaigns.models import Period
 from campaigns.rules import manages_campaign
 from campaigns.selectors import campaigns_managed_by, campaigns_visible_to, clusters_led_by, current_period
 
-from .exports.tables import EXPORTS
+from .documents import summary_filename, summary_pdf, summary_workbook
+from .exports.registry import EXPORTS
 from .forms import ExportForm, ImportUploadForm
 from .imports.base import import_run
 from .imports.kinds import IMPORTERS
@@ -21,6 +23,7 @@ from .imports.workbooks import template_workbook
 from .rules import may_open_campaign_reports
 from .selectors import export_jobs_of
 from .services import export_job_start, export_write
+from .summary import period_summary
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ERRORS_SHOWN = 1000
@@ -60,13 +63,18 @@ def campaign_reports(request: HttpRequest, pk: int) -> HttpResponse:
     clusters, manager = _export_clusters(request.user, campaign)
     period = current_period(campaign)
     periods = campaign.periods.all()
-    matrix_form = ExportForm(periods=periods, clusters=clusters, period_required=True, cluster_required=not manager,
-                             initial={"period": period})
-    register_form = ExportForm(periods=periods, clusters=clusters) if manager else None
+    exports = []
+    for export_cls in EXPORTS.values():
+        if not manager and not export_cls.for_cluster_leaders:
+            continue
+        initial = {"period": period} if export_cls.period_required else {}
+        form = ExportForm(periods=periods, clusters=clusters, period_required=export_cls.period_required,
+                          cluster_required=not manager, with_period=export_cls.uses_period, initial=initial)
+        exports.append({"export": export_cls, "form": form})
     importers = [cls for cls in IMPORTERS.values() if cls.needs_campaign] if manager else []
     return render(request, "reports/campaign_reports.html", {
-        "campaign": campaign, "importers": importers, "matrix_form": matrix_form, "register_form": register_form,
-        "async_rows": settings.EXPORT_ASYNC_ROWS,
+        "campaign": campaign, "importers": importers, "exports": exports,
+        "summary_periods": periods if manager else [], "async_rows": settings.EXPORT_ASYNC_ROWS,
     })
 
 
@@ -79,22 +87,50 @@ def campaign_export(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     if export_cls is None:
         raise Http404
     clusters, manager = _export_clusters(request.user, campaign)
-    if not manager and (key != "matrix" or not clusters.exists()):
+    if not manager and (not export_cls.for_cluster_leaders or not clusters.exists()):
         raise PermissionDenied
     form = ExportForm(request.GET, periods=campaign.periods.all(), clusters=clusters,
-                      period_required=key == "matrix", cluster_required=not manager)
+                      period_required=export_cls.period_required, cluster_required=not manager,
+                      with_period=export_cls.uses_period)
     if not form.is_valid():
         if any(error.code == "invalid_choice" for errors in form.errors.as_data().values() for error in errors):
             raise Http404
         messages.error(request, _("Choose the period (and the cluster) to export."))
         return redirect("reports_campaign", pk=campaign.pk)
-    export = export_cls(campaign=campaign, period=form.cleaned_data["period"], cluster=form.cleaned_data["cluster"])
+    export = export_cls(campaign=campaign, period=form.cleaned_data.get("period"),
+                        cluster=form.cleaned_data["cluster"])
     if export.count() > settings.EXPORT_ASYNC_ROWS:
         job = export_job_start(user=request.user, export=export)
         return redirect("reports_job", pk=job.pk)
     buffer = BytesIO()
     export_write(export=export, target=buffer)
     return _xlsx_response(buffer.getvalue(), export.filename())
+
+
+def _summary_period(request: HttpRequest, pk: int) -> Period:
+    """A period of a campaign the user manages (an office of the issuing unit or above, or an admin); else 404."""
+    periods = Period.objects.filter(campaign__in=campaigns_managed_by(request.user))
+    return get_object_or_404(periods.select_related("campaign__issuing_unit"), pk=pk)
+
+
+@login_required
+@require_GET
+def period_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The period's summary report (báo cáo sơ kết) as a PDF."""
+    summary = period_summary(_summary_period(request, pk))
+    response = HttpResponse(summary_pdf(summary), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{summary_filename(summary, "pdf")}"'
+    return response
+
+
+@login_required
+@require_GET
+def period_summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The period's summary report as an Excel workbook, a sheet per table of the PDF."""
+    summary = period_summary(_summary_period(request, pk))
+    buffer = BytesIO()
+    summary_workbook(summary, buffer)
+    return _xlsx_response(buffer.getvalue(), summary_filename(summary, "xlsx"))
 
 
 @login_required

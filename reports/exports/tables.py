@@ -34,6 +34,13 @@ class Export:
 
     key = ""
     label = ""
+    description = ""
+    do_not_call_in_templates = True  # templates list the classes themselves
+    # Whether the export needs a period, covers the whole year (no period), and whether a
+    # cluster leader may download it for the own cluster (managers may always).
+    period_required = False
+    uses_period = True
+    for_cluster_leaders = False
 
     def count(self) -> int:
         raise NotImplementedError
@@ -72,7 +79,11 @@ class CompletenessMatrix(Export):
 
     key = "matrix"
     label = gettext_lazy("Completeness matrix")
+    description = gettext_lazy(
+        "Units × criteria of one period, with the status of every cell and each unit's completeness.")
     file_stem = "ma-tran-minh-chung"
+    period_required = True
+    for_cluster_leaders = True
 
     def count(self) -> int:
         return self.memberships().count()
@@ -126,6 +137,8 @@ class EvidenceRegister(Export):
 
     key = "register"
     label = gettext_lazy("Evidence register")
+    description = gettext_lazy(
+        "Every submitted piece of evidence: unit, criterion, period, files, status, score, reviewer and dates.")
     file_stem = "so-minh-chung"
 
     def queryset(self):
@@ -201,6 +214,3 @@ class EvidenceRegister(Export):
             yield [period, cluster, code, unit, criterion_code, criterion, len(files), ", ".join(files),
                    labels[status], self_score, score, reviewer_name or reviewer_username, submitted_at,
                    reviewed_at, updated_at]
-
-
-EXPORTS: dict[str, type[Export]] = {cls.key: cls for cls in (CompletenessMatrix, EvidenceRegister)}

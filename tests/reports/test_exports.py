@@ -70,7 +70,7 @@ def test_matrix_export_of_the_campaign_has_house_style_and_statuses(login, campa
     rows = sheet_values(sheet)
     assert rows[0][0] == "Phong trào thi đua năm 2024"
     assert rows[1][0].startswith("Ma trận minh chứng, Quý II · Xuất lúc ")
-    assert rows[2] == ("Cụm", "Mã đơn vị", "Đơn vị", "I.1", "I.2", "Đã nộp", "Tỷ lệ hoàn thành")
+    assert rows[2] == ("Cụm", "Mã đơn vị", "Đơn vị", "I.1", "I.2", "Đã nộp", "Mức đầy đủ")
     assert rows[3:] == [
         ("Cụm 1", "GR-01", "Đoàn xã A", "Đã chấp nhận", "Đã nộp", 2, 1),
         ("Cụm 1", "GR-02", "Đoàn xã B", "Chưa nộp", "Chưa nộp", 0, 0),
@@ -82,7 +82,7 @@ def test_matrix_export_of_the_campaign_has_house_style_and_statuses(login, campa
     assert sheet.column_dimensions["E"].width == len("Trả lại để bổ sung") + 2
     criteria = workbook["Tiêu chí"]
     assert sheet_values(criteria)[2:] == [
-        ("Mã", "Nội dung", "Điểm tối đa", "Số đơn vị đã nộp", "Tỷ lệ hoàn thành"),
+        ("Mã", "Nội dung", "Điểm tối đa", "Số đơn vị đã nộp", "Mức đầy đủ"),
         ("I.1", "Sinh hoạt chi đoàn", 10, 1, pytest.approx(1 / 3)),
         ("I.2", "Trồng cây", 5, 1, pytest.approx(1 / 3)),
     ]

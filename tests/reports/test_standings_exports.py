@@ -26,7 +26,7 @@ def test_period_standings_lists_clusters_then_units_with_sections_and_formats(lo
     rows = sheet_values(clusters)
     assert rows[0][0] == "Phong trào thi đua năm 2024"
     assert rows[1][0].startswith("Xếp hạng, Quý II · tính lúc ")
-    assert rows[2] == ("Hạng", "Cụm", "Điểm", "I (%)", "II (%)", "Số đơn vị", "Tỷ lệ hoàn thành",
+    assert rows[2] == ("Hạng", "Cụm", "Điểm", "I (%)", "II (%)", "Số đơn vị", "Mức đầy đủ",
                        "Nộp hồ sơ đúng hạn", "Thời điểm nộp hồ sơ", "Hạng đợt trước", "Thay đổi thứ hạng")
     assert rows[3:] == [
         (1, "Cụm 2", 90, 90, 90, 1, 1, "Có", datetime(2024, 7, 1, 9, 0), None, None),
@@ -38,7 +38,7 @@ def test_period_standings_lists_clusters_then_units_with_sections_and_formats(lo
     units = workbook["Đơn vị"]
     rows = sheet_values(units)
     assert rows[2] == ("Cụm", "Hạng trong cụm", "Mã đơn vị", "Đơn vị", "Tổng", "Tỷ lệ điểm", "I (điểm)",
-                       "II (điểm)", "Tỷ lệ hoàn thành")
+                       "II (điểm)", "Mức đầy đủ")
     assert rows[3:] == [
         ("Cụm 1", 1, "GR-01", "Đoàn xã Thạnh Hưng", 14, 0.7, 8, 6, 1),
         ("Cụm 1", 2, "GR-02", "Đoàn xã Bàn Tân Định", 5, 0.25, 5, 0, 0.5),
@@ -63,7 +63,7 @@ def test_year_standings_have_period_columns_and_the_classification(login, scored
     assert response["Content-Disposition"] == 'attachment; filename="xep-hang-ca-nam-18-khdtn.xlsx"'
     workbook = open_response(response)
     rows = sheet_values(workbook["Cụm"])
-    assert rows[2] == ("Hạng", "Cụm", "Điểm cả năm", "Quý II", "I (%)", "II (%)", "Tỷ lệ hoàn thành bình quân",
+    assert rows[2] == ("Hạng", "Cụm", "Điểm cả năm", "Quý II", "I (%)", "II (%)", "Mức đầy đủ bình quân",
                        "Số đợt nộp hồ sơ đúng hạn")
     assert rows[3:] == [(1, "Cụm 2", 90, 90, 90, 90, 1, 1), (2, "Cụm 1", 47.5, 47.5, 65, 30, 0.75, 0)]
     units = workbook["Đơn vị"]

@@ -365,7 +365,7 @@ def test_office_closes_the_period_from_the_standings(world, login):
     entry = AuditEntry.objects.get(action="period.close")
     assert entry.object_id == str(world.period.pk) and entry.actor == world.office
     html = response.content.decode()
-    assert "Kỳ này đã khóa sổ" in html and _vn_time(world.period.closed_at) in html
+    assert "Đợt này đã khóa sổ" in html and _vn_time(world.period.closed_at) in html
     assert str(world.office) in html
     assert reverse("scoring_period_reopen", args=[world.period.pk]) in html
 
@@ -374,7 +374,7 @@ def test_closing_a_closed_period_says_so_in_vietnamese(world, login):
     client = login(world.office)
     client.post(_close_url(world))
     html = client.post(_close_url(world), follow=True).content.decode()
-    assert "Kỳ này đã được khóa sổ rồi." in html
+    assert "Đợt này đã được khóa sổ rồi." in html
     assert AuditEntry.objects.filter(action="period.close").count() == 1
 
 
@@ -382,7 +382,7 @@ def test_reopening_needs_a_reason(world, login):
     client = login(world.office)
     client.post(_close_url(world))
     html = client.post(_reopen_url(world), {"reason": "  "}, follow=True).content.decode()
-    assert "Hãy nêu lý do mở lại kỳ." in html
+    assert "Hãy nêu lý do mở lại đợt." in html
     world.period.refresh_from_db()
     assert world.period.is_closed
 

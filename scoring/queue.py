@@ -111,6 +111,9 @@ class ReviewQueueFilter(django_filters.FilterSet):
             criteria = criteria.filter(campaign_id=campaign_id)
             units = units.filter(cluster_memberships__campaign_id=campaign_id).distinct()
         self.filters["period"].queryset = periods.order_by("campaign_id", "order")
+        if not (campaign_id and str(campaign_id).isdigit()):
+            # Periods of several campaigns share names ("Quý I"): say whose they are.
+            self.filters["period"].field.label_from_instance = lambda p: f"{p.name} · {p.campaign.number}"
         self.filters["cluster"].queryset = clusters
         self.filters["unit"].queryset = units
         self.filters["criterion"].queryset = criteria

@@ -67,6 +67,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     status = filterset.form.cleaned_data.get("status")
     context = {
         "filter": filterset, "page": page, "query": query,
+        "filters_active": any(request.GET.get(name) for name in ("campaign", "period", "cluster", "unit", "criterion")),
         "pager_query": urlencode([(k, v) for k, v in request.GET.items() if k in QUEUE_PARAMETERS and k != "page"]),
         "status_links": [
             {"label": label, "count": counts.get(value, 0), "active": status == value,

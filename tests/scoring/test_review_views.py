@@ -217,3 +217,12 @@ def test_the_csrf_token_is_required(world):
     assert client.post(reverse("scoring_review", args=[item.pk]),
                        {"decision": "accepted", "score": "7", "version": 1}).status_code == 403
     assert Evidence.objects.get(pk=item.pk).status == "submitted"
+
+
+def test_the_reviewers_home_shows_whats_waiting_per_campaign(world, login):
+    submitted(period=world.period, unit=world.unit, criterion=world.criteria[0], self_score=7)
+    submitted(period=world.period, unit=world.other_unit, criterion=world.criteria[0], self_score=7)
+    page = login(world.office).get("/").content.decode()
+    assert "2 minh chứng chờ thẩm định" in page
+    assert f"{reverse('scoring_queue')}?campaign={world.campaign.pk}" in page
+    assert "minh chứng chờ thẩm định" not in login(OfficeUserFactory()).get("/").content.decode()

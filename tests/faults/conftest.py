@@ -101,6 +101,7 @@ class CuttableProxy:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.trigger: bytes | None = None
+        self.on_cut = None  # called in the proxy's thread at the moment of the cut
         self.cuts = 0
         self._sockets: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
@@ -125,6 +126,8 @@ class CuttableProxy:
                     if trigger in tail + data:
                         self.trigger = None
                         self.cuts += 1
+                        if self.on_cut:
+                            self.on_cut()
                         for sock in (source, target):
                             with suppress(OSError):
                                 sock.shutdown(socket.SHUT_RDWR)

@@ -58,9 +58,10 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def ping(self) -> bool:
-        try:
+        try:  # a refused connection answers at once; redis-py would retry it with back-off
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
             return redis.Redis(port=self.port, socket_connect_timeout=0.5).ping()
-        except redis.ConnectionError:
+        except (OSError, redis.ConnectionError):
             return False
 
     def start(self) -> None:

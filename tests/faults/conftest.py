@@ -82,6 +82,7 @@ class RedisServer:
 
 @pytest.fixture
 def own_redis(tmp_path):
+    """A Redis for the portal under test, so that its messages never reach a worker of another test run."""
     server = RedisServer(tmp_path)
     server.start()
     yield server

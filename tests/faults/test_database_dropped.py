@@ -15,12 +15,13 @@ pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_connection_dropped_mid_upload_shows_the_error_page_and_leaves_nothing(
-    tmp_path, pg_proxy, stored_files
+    tmp_path, pg_proxy, stored_files, own_redis
 ):
     world = build_world()
     path = reverse("evidence_edit", args=[world.period.pk, world.criteria[0].pk])
     document = pdf_bytes()
-    with portal_server(tmp_path / "gunicorn.log", DATABASE_URL=proxied_database_url(pg_proxy)) as server:
+    with portal_server(tmp_path / "gunicorn.log", DATABASE_URL=proxied_database_url(pg_proxy),
+                       REDIS_URL=own_redis.url) as server:
         visitor = Visitor(server).log_in_as(world.staff)
         body, content_type = visitor.upload_body(path, [("bien-ban.pdf", document, "application/pdf")],
                                                  {"note": "Biên bản sinh hoạt chi đoàn"})

@@ -43,13 +43,13 @@ def send_half_and_hang_up(port: int, path: str, body: bytes, content_type: str, 
         time.sleep(0.3)  # the server is reading the body when the line drops
 
 
-def test_an_upload_interrupted_halfway_leaves_no_row_no_file_and_keeps_the_draft(tmp_path, stored_files):
+def test_an_upload_interrupted_halfway_leaves_no_row_no_file_and_keeps_the_draft(tmp_path, stored_files, own_redis):
     world = build_world()
     criterion, other = world.criteria[0], world.criteria[1]
     existing = evidence_save_draft(user=world.staff, period=world.period, criterion=other, note="Ghi chú cũ",
                                    links=["https://example.org/bai-viet"], uploads=[upload("a.pdf", pdf_bytes())])
     before_files, before_version = stored_files(), existing.version
-    with portal_server(tmp_path / "gunicorn.log") as server:
+    with portal_server(tmp_path / "gunicorn.log", REDIS_URL=own_redis.url) as server:
         visitor = Visitor(server).log_in_as(world.staff)
         for target in (criterion, other):  # new evidence, and evidence that already has a note and a file
             path = reverse("evidence_edit", args=[world.period.pk, target.pk])

@@ -103,8 +103,9 @@ def _attach_files(
 ) -> list[EvidenceFile]:
     if not checked:
         return []
-    # One upload at a time per unit, so two requests cannot both pass the period limit.
-    Unit.objects.select_for_update().filter(pk=evidence.unit_id).first()
+    # One upload at a time per unit, so two requests cannot both pass the period limit. NO KEY UPDATE: rows
+    # that merely refer to the unit (a review's audit entry, checked at commit) are not held up by it.
+    Unit.objects.select_for_update(no_key=True).filter(pk=evidence.unit_id).order_by().first()
     limit = int(settings.EVIDENCE_MAX_PERIOD_BYTES)
     used = EvidenceFile.objects.filter(
         evidence__unit_id=evidence.unit_id, evidence__period_id=evidence.period_id
@@ -181,9 +182,12 @@ def _evidence_save(
         quantity = None
     links = clean_links(links)
     checked = _check_uploads(uploads)
+    # Only the evidence row: without ``of`` and ``order_by()`` the default ordering would join the period,
+    # campaign, unit and criterion and lock their rows too, and every upload of every unit would queue on the
+    # one period row (and deadlock with the foreign-key checks other transactions make at commit).
     evidence = (
-        Evidence.objects.select_for_update()
-        .filter(period=period, unit_id=unit_id, criterion=criterion).first()
+        Evidence.objects.select_for_update(of=("self",))
+        .filter(period=period, unit_id=unit_id, criterion=criterion).order_by().first()
     )
     created = evidence is None
     if created:
@@ -253,9 +257,8 @@ def evidence_save_draft(
 def evidence_add_files(*, evidence: Evidence, user: User, uploads: Iterable) -> list[EvidenceFile]:
     """Attach files to existing evidence (all or none). Same refusals as ``evidence_save_draft``."""
     with _stored_files() as stored, transaction.atomic():
-        evidence = Evidence.objects.select_for_update().select_related("period", "unit", "campaign").get(
-            pk=evidence.pk
-        )
+        evidence = Evidence.objects.select_for_update(of=("self",)).select_related(
+            "period", "unit", "campaign").get(pk=evidence.pk)
         _ensure_can_change(user=user, period=evidence.period, unit_id=evidence.unit_id)
         _ensure_editable(evidence)
         files = _attach_files(evidence=evidence, user=user, checked=_check_uploads(uploads), stored=stored)
@@ -268,7 +271,7 @@ def evidence_add_files(*, evidence: Evidence, user: User, uploads: Iterable) -> 
 @transaction.atomic
 def evidence_remove_file(*, evidence_file: EvidenceFile, user: User) -> None:
     """Remove a file from editable evidence; the stored file and thumbnail are deleted after commit."""
-    evidence = Evidence.objects.select_for_update().select_related("period", "unit", "campaign").get(
+    evidence = Evidence.objects.select_for_update(of=("self",)).select_related("period", "unit", "campaign").get(
         pk=evidence_file.evidence_id
     )
     _ensure_can_change(user=user, period=evidence.period, unit_id=evidence.unit_id)
@@ -294,9 +297,8 @@ def evidence_remove_file(*, evidence_file: EvidenceFile, user: User) -> None:
 @transaction.atomic
 def evidence_submit(*, evidence: Evidence, user: User, expected_version: int | None = None) -> Evidence:
     """Submit draft or returned evidence to the reviewers (gửi minh chứng). Audited."""
-    evidence = Evidence.objects.select_for_update().select_related("period", "unit", "campaign", "criterion").get(
-        pk=evidence.pk
-    )
+    evidence = Evidence.objects.select_for_update(of=("self",)).select_related(
+        "period", "unit", "campaign", "criterion").get(pk=evidence.pk)
     _ensure_can_change(user=user, period=evidence.period, unit_id=evidence.unit_id)
     _ensure_editable(evidence)
     if expected_version is not None and expected_version != evidence.version:

@@ -143,6 +143,14 @@ def _execute(sql: str, params: Iterable) -> int:
         return cursor.rowcount
 
 
+def _period_has_rows(model, period: Period) -> bool:
+    """Whether a score table has rows of the period at all: if not, a recompute inserts without upserting.
+
+    The caller holds the period's row lock, so no other recompute writes the period's rows meanwhile.
+    """
+    return model.objects.filter(period=period).exists()
+
+
 # ---------------------------------------------------------------- steps
 
 def _criterion_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -> None:
@@ -160,7 +168,15 @@ def _criterion_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -
             WHEN ({goal}) <= 0 OR ({quantity}) >= ({goal}) THEN c.max_points
             ELSE ROUND(c.max_points * ({quantity}) / ({goal}), 2) END
         ELSE {capped_score} END"""
+    fresh = not _period_has_rows(CriterionScore, period)
     if facts.section_of:
+        upsert = "" if fresh else f"""
+            ON CONFLICT (period_id, unit_id, criterion_id) DO UPDATE SET
+                points = excluded.points, evidence_id = excluded.evidence_id, section_id = excluded.section_id,
+                category = excluded.category, computed_at = excluded.computed_at
+            WHERE {cs}.points <> excluded.points OR {cs}.category <> excluded.category
+               OR {cs}.evidence_id IS DISTINCT FROM excluded.evidence_id
+               OR {cs}.section_id IS DISTINCT FROM excluded.section_id"""
         _execute(f"""
             WITH sec(criterion_id, section_id) AS (VALUES {facts.section_values})
             INSERT INTO {cs} (campaign_id, period_id, unit_id, criterion_id, section_id, evidence_id, category,
@@ -172,14 +188,10 @@ def _criterion_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -
             JOIN sec ON sec.criterion_id = e.criterion_id
             LEFT JOIN {tp} tp ON tp.target_id = c.target_id AND tp.unit_id = e.unit_id AND tp.period_id = e.period_id
             LEFT JOIN {ta} ta ON ta.target_id = c.target_id AND ta.unit_id = e.unit_id
-            WHERE e.period_id = %s AND e.status = 'accepted' AND {in_scope}
-            ON CONFLICT (period_id, unit_id, criterion_id) DO UPDATE SET
-                points = excluded.points, evidence_id = excluded.evidence_id, section_id = excluded.section_id,
-                category = excluded.category, computed_at = excluded.computed_at
-            WHERE {cs}.points <> excluded.points OR {cs}.category <> excluded.category
-               OR {cs}.evidence_id IS DISTINCT FROM excluded.evidence_id
-               OR {cs}.section_id IS DISTINCT FROM excluded.section_id
+            WHERE e.period_id = %s AND e.status = 'accepted' AND {in_scope}{upsert}
         """, [now, period.pk, *scope_params])
+    if fresh:  # nothing was there to go stale
+        return
     in_scope, scope_params = scope.unit_ids(f"{cs}.unit_id")
     _execute(f"""
         DELETE FROM {cs} WHERE {cs}.period_id = %s AND {in_scope} AND NOT EXISTS (
@@ -200,6 +212,18 @@ def _unit_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -> Non
     total = "(COALESCE(s.base, 0) + COALESCE(s.bonus, 0) - COALESCE(s.penalty, 0))"
     percent = f"ROUND({total} * 100.0 / {_lit(facts.base_max)}, 3)" if facts.base_max > 0 else "0"
     completeness = f"ROUND(COALESCE(s.base_count, 0) * 1.0 / {facts.base_count}, 4)" if facts.base_count else "0"
+    fresh = not _period_has_rows(UnitScore, period)
+    upsert = "" if fresh else f"""
+        ON CONFLICT (period_id, unit_id) DO UPDATE SET
+            cluster_id = excluded.cluster_id, base_points = excluded.base_points,
+            bonus_points = excluded.bonus_points, penalty_points = excluded.penalty_points, total = excluded.total,
+            max_points = excluded.max_points, percent = excluded.percent, completeness = excluded.completeness,
+            accepted_count = excluded.accepted_count, computed_at = excluded.computed_at
+        WHERE {us}.total <> excluded.total OR {us}.max_points <> excluded.max_points
+           OR {us}.percent <> excluded.percent OR {us}.completeness <> excluded.completeness
+           OR {us}.accepted_count <> excluded.accepted_count OR {us}.base_points <> excluded.base_points
+           OR {us}.bonus_points <> excluded.bonus_points OR {us}.penalty_points <> excluded.penalty_points
+           OR {us}.cluster_id IS DISTINCT FROM excluded.cluster_id"""
     _execute(f"""
         INSERT INTO {us} (campaign_id, period_id, unit_id, cluster_id, base_points, bonus_points, penalty_points,
                           total, max_points, percent, completeness, accepted_count, rank_in_cluster, computed_at)
@@ -216,26 +240,17 @@ def _unit_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -> Non
                    COUNT(*) AS accepted
             FROM {cs} WHERE period_id = %s AND {in_scope} GROUP BY unit_id
         ) s ON s.unit_id = m.unit_id
-        WHERE {members}
-        ON CONFLICT (period_id, unit_id) DO UPDATE SET
-            cluster_id = excluded.cluster_id, base_points = excluded.base_points,
-            bonus_points = excluded.bonus_points, penalty_points = excluded.penalty_points, total = excluded.total,
-            max_points = excluded.max_points, percent = excluded.percent, completeness = excluded.completeness,
-            accepted_count = excluded.accepted_count, computed_at = excluded.computed_at
-        WHERE {us}.total <> excluded.total OR {us}.max_points <> excluded.max_points
-           OR {us}.percent <> excluded.percent OR {us}.completeness <> excluded.completeness
-           OR {us}.accepted_count <> excluded.accepted_count OR {us}.base_points <> excluded.base_points
-           OR {us}.bonus_points <> excluded.bonus_points OR {us}.penalty_points <> excluded.penalty_points
-           OR {us}.cluster_id IS DISTINCT FROM excluded.cluster_id
+        WHERE {members}{upsert}
     """, [period.pk, now, period.pk, *scope_params, *member_params])
-    # Units that left the scope's cluster(s); a unit that moved was rewritten above with its new cluster.
-    if scope.cluster_id is None:
-        stale = f"NOT EXISTS (SELECT 1 FROM {cm} m WHERE m.campaign_id = %s AND m.unit_id = {us}.unit_id)"
-        stale_params = [scope.campaign_id]
-    else:
-        stale, stale_params = (f"{us}.cluster_id = %s AND NOT EXISTS (SELECT 1 FROM {cm} m WHERE m.cluster_id = %s "
-                               f"AND m.unit_id = {us}.unit_id)", [scope.cluster_id, scope.cluster_id])
-    _execute(f"DELETE FROM {us} WHERE {us}.period_id = %s AND {stale}", [period.pk, *stale_params])
+    if not fresh:  # units that left the scope's cluster(s); a unit that moved was rewritten with its new cluster
+        if scope.cluster_id is None:
+            stale = f"NOT EXISTS (SELECT 1 FROM {cm} m WHERE m.campaign_id = %s AND m.unit_id = {us}.unit_id)"
+            stale_params = [scope.campaign_id]
+        else:
+            stale, stale_params = (f"{us}.cluster_id = %s AND NOT EXISTS (SELECT 1 FROM {cm} m "
+                                   f"WHERE m.cluster_id = %s AND m.unit_id = {us}.unit_id)",
+                                   [scope.cluster_id, scope.cluster_id])
+        _execute(f"DELETE FROM {us} WHERE {us}.period_id = %s AND {stale}", [period.pk, *stale_params])
     clusters, cluster_params = scope.clusters("cl")
     _execute(f"""
         UPDATE {us} SET rank_in_cluster = r.rnk

@@ -16,9 +16,11 @@ from django.utils.translation import gettext_lazy as _
 ZERO = Decimal("0")
 
 
-def _fk(to: str, *, related_name: str = "+", null: bool = False, on_delete=models.CASCADE, index: bool = False):
+def _fk(to: str, *, related_name: str = "+", null: bool = False, on_delete=models.CASCADE, index: bool = False,
+        constraint: bool = True):
     return models.ForeignKey(
-        to, on_delete=on_delete, related_name=related_name, null=null, blank=null, db_index=index
+        to, on_delete=on_delete, related_name=related_name, null=null, blank=null, db_index=index,
+        db_constraint=constraint,
     )
 
 
@@ -117,14 +119,22 @@ class CriterionScore(models.Model):
 
     ``points`` are always positive; ``category`` says whether they add to the base,
     add as a bonus or are deducted. ``section`` is the criterion's top section.
+
+    Its foreign keys have no constraint in the database: a national full recompute
+    writes 600,000 rows, and PostgreSQL checks each constraint row by row at commit
+    (six of them cost 20 s against 6 s for the insert itself). The rows are derived:
+    only ``scoring.compute`` writes them, from evidence, criteria and memberships it
+    reads in the same statement; deleting a unit, criterion, period or evidence still
+    cascades (Django collects the rows), and a row left by a unit deleted during a
+    recompute is removed by the next full recompute.
     """
 
-    campaign = _fk("campaigns.Campaign")
-    period = _fk("campaigns.Period", related_name="criterion_scores")
-    unit = _fk("accounts.Unit", related_name="criterion_scores")
-    criterion = _fk("campaigns.Criterion", related_name="scores")
-    section = _fk("campaigns.Criterion", null=True)
-    evidence = _fk("evidence.Evidence", null=True)
+    campaign = _fk("campaigns.Campaign", constraint=False)
+    period = _fk("campaigns.Period", related_name="criterion_scores", constraint=False)
+    unit = _fk("accounts.Unit", related_name="criterion_scores", constraint=False)
+    criterion = _fk("campaigns.Criterion", related_name="scores", constraint=False)
+    section = _fk("campaigns.Criterion", null=True, constraint=False)
+    evidence = _fk("evidence.Evidence", null=True, constraint=False)
     category = models.CharField(max_length=16, default="base")
     points = models.DecimalField(max_digits=9, decimal_places=2, default=ZERO)
     computed_at = models.DateTimeField(default=timezone.now)

@@ -170,25 +170,42 @@ def _criterion_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -
         ELSE {capped_score} END"""
     fresh = not _period_has_rows(CriterionScore, period)
     if facts.section_of:
-        upsert = "" if fresh else f"""
-            ON CONFLICT (period_id, unit_id, criterion_id) DO UPDATE SET
-                points = excluded.points, evidence_id = excluded.evidence_id, section_id = excluded.section_id,
-                category = excluded.category, computed_at = excluded.computed_at
-            WHERE {cs}.points <> excluded.points OR {cs}.category <> excluded.category
-               OR {cs}.evidence_id IS DISTINCT FROM excluded.evidence_id
-               OR {cs}.section_id IS DISTINCT FROM excluded.section_id"""
+        def cells(condition: str = "") -> str:
+            """The scope's accepted evidence with its points (one row per cell), optionally filtered further."""
+            return f"""
+                SELECT e.campaign_id, e.period_id, e.unit_id, e.criterion_id, sec.section_id, e.id AS evidence_id,
+                       c.category, {points} AS points
+                FROM {ev} e
+                JOIN {cr} c ON c.id = e.criterion_id
+                JOIN sec ON sec.criterion_id = e.criterion_id
+                LEFT JOIN {tp} tp ON tp.target_id = c.target_id AND tp.unit_id = e.unit_id
+                                 AND tp.period_id = e.period_id
+                LEFT JOIN {ta} ta ON ta.target_id = c.target_id AND ta.unit_id = e.unit_id
+                WHERE e.period_id = %s AND e.status = 'accepted' AND {in_scope}{condition}"""
+
+        sec = f"WITH sec(criterion_id, section_id) AS (VALUES {facts.section_values})"
+        columns = "campaign_id, period_id, unit_id, criterion_id, section_id, evidence_id, category, points"
+        missing = ""
+        if not fresh:
+            # Changed cells first: an UPDATE … FROM joins the two sets once (a hash join), where an upsert
+            # probes the unique index row by row (5 s against 1.4 s for a national period).
+            _execute(f"""
+                {sec}
+                UPDATE {cs} SET points = n.points, evidence_id = n.evidence_id, section_id = n.section_id,
+                    category = n.category, computed_at = %s
+                FROM ({cells()}) n
+                WHERE {cs}.period_id = n.period_id AND {cs}.unit_id = n.unit_id AND {cs}.criterion_id = n.criterion_id
+                  AND ({cs}.points <> n.points OR {cs}.category <> n.category
+                       OR {cs}.evidence_id IS DISTINCT FROM n.evidence_id
+                       OR {cs}.section_id IS DISTINCT FROM n.section_id)
+            """, [now, period.pk, *scope_params])
+            missing = (f" AND NOT EXISTS (SELECT 1 FROM {cs} x WHERE x.period_id = e.period_id "
+                       f"AND x.unit_id = e.unit_id AND x.criterion_id = e.criterion_id)")
+        # Then the new cells (every cell when the period has none yet: a plain insert, no stale rows to delete).
         _execute(f"""
-            WITH sec(criterion_id, section_id) AS (VALUES {facts.section_values})
-            INSERT INTO {cs} (campaign_id, period_id, unit_id, criterion_id, section_id, evidence_id, category,
-                              points, computed_at)
-            SELECT e.campaign_id, e.period_id, e.unit_id, e.criterion_id, sec.section_id, e.id, c.category,
-                   {points}, %s
-            FROM {ev} e
-            JOIN {cr} c ON c.id = e.criterion_id
-            JOIN sec ON sec.criterion_id = e.criterion_id
-            LEFT JOIN {tp} tp ON tp.target_id = c.target_id AND tp.unit_id = e.unit_id AND tp.period_id = e.period_id
-            LEFT JOIN {ta} ta ON ta.target_id = c.target_id AND ta.unit_id = e.unit_id
-            WHERE e.period_id = %s AND e.status = 'accepted' AND {in_scope}{upsert}
+            {sec}
+            INSERT INTO {cs} ({columns}, computed_at)
+            SELECT {columns}, %s FROM ({cells(missing)}) n
         """, [now, period.pk, *scope_params])
     if fresh:  # nothing was there to go stale
         return

@@ -377,7 +377,8 @@ def _rank_period(period: Period) -> None:
 
 
 def _year(campaign: Campaign, scope: Scope, now) -> None:
-    """Year scores of the scope's units, then the campaign's classification and ranks (all units, all clusters)."""
+    """Year scores of the scope's units, their classification and ranks (all units with a top-grade cap), then
+    the clusters' year scores and ranks."""
     uys, us, cm = _t(UnitYearScore), _t(UnitScore), _t(ClusterMember)
     period_ids = list(Period.objects.filter(campaign=campaign).values_list("pk", flat=True))
     if not period_ids:
@@ -406,13 +407,18 @@ def _year(campaign: Campaign, scope: Scope, now) -> None:
         _execute(f"""DELETE FROM {uys} WHERE {uys}.campaign_id = %s AND NOT EXISTS (
             SELECT 1 FROM {cm} m WHERE m.campaign_id = %s AND m.unit_id = {uys}.unit_id)""",
                  [campaign.pk, campaign.pk])
-    unit_count = UnitYearScore.objects.filter(campaign=campaign).count()
+    # Ranks are per cluster and, without a cap on the top grade, a classification depends on the unit alone:
+    # then a cluster's recompute reclassifies its own units only. The cap ranks every unit of the campaign.
+    ranked, ranked_params = "campaign_id = %s", [campaign.pk]
     if campaign.excellent_cap_percent is not None:
+        unit_count = UnitYearScore.objects.filter(campaign=campaign).count()
         allowed = int(unit_count * campaign.excellent_cap_percent / 100)
         excellent = (f"y.percent >= {_lit(campaign.excellent_min_percent)} AND "
                      f"y.excellent_place <= {allowed}")
     else:
         excellent = f"y.percent >= {_lit(campaign.excellent_min_percent)}"
+        if scope.cluster_id is not None:
+            ranked, ranked_params = "campaign_id = %s AND cluster_id = %s", [campaign.pk, scope.cluster_id]
     _execute(f"""
         UPDATE {uys} SET classification = r.cls, rank_in_cluster = r.rnk
         FROM (SELECT y.id, y.rnk,
@@ -423,9 +429,9 @@ def _year(campaign: Campaign, scope: Scope, now) -> None:
               FROM (SELECT id, percent,
                            RANK() OVER (PARTITION BY cluster_id ORDER BY total DESC) AS rnk,
                            ROW_NUMBER() OVER (ORDER BY percent DESC, total DESC, unit_id) AS excellent_place
-                    FROM {uys} WHERE campaign_id = %s) y) r
+                    FROM {uys} WHERE {ranked}) y) r
         WHERE {uys}.id = r.id AND ({uys}.classification <> r.cls OR {uys}.rank_in_cluster IS DISTINCT FROM r.rnk)
-    """, [campaign.pk])
+    """, ranked_params)
     cys, cls, cl_t = _t(ClusterYearScore), _t(ClusterScore), _t(Cluster)
     _execute(f"""
         INSERT INTO {cys} (campaign_id, cluster_id, score, completeness, period_count, rank, computed_at)

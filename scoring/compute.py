@@ -1,11 +1,15 @@
 """Recomputation of the score tables (tính điểm, xếp hạng), set-based.
 
-Every step is one INSERT … SELECT … ON CONFLICT DO UPDATE (or UPDATE … FROM a
-window query) over the evidence and the lower score table, never a Python loop
-over evidence rows. An upsert only rewrites rows whose values changed, so a
-recompute that finds nothing new writes almost nothing, and running it twice
-gives the same rows. The SQL is the common dialect of PostgreSQL and SQLite
-(≥ 3.39), so ``make run``'s embedded default computes the same standings.
+Every step is set-based SQL over the evidence and the lower score table, never
+a Python loop over evidence rows: INSERT … SELECT … ON CONFLICT DO UPDATE (or
+UPDATE … FROM a window query), and for the criterion scores (600,000 cells in a
+national period) a plain INSERT … SELECT when the period has none yet, else the
+cells computed once into a temporary table joined to the stored rows. Only rows
+whose values changed are rewritten, so a recompute that finds nothing new writes
+almost nothing, and running it twice gives the same rows. The SQL is the common
+dialect of PostgreSQL and SQLite (≥ 3.39), so ``make run``'s embedded default
+computes the same standings; PostgreSQL only gets a larger ``work_mem`` for a
+whole period.
 
 The scope of a recompute is one cluster of one period (after a review) or a
 whole period (closing it, a cluster changing its members, the command). Each

@@ -1,11 +1,15 @@
 """Recomputation of the score tables (tính điểm, xếp hạng), set-based.
 
-Every step is one INSERT … SELECT … ON CONFLICT DO UPDATE (or UPDATE … FROM a
-window query) over the evidence and the lower score table, never a Python loop
-over evidence rows. An upsert only rewrites rows whose values changed, so a
-recompute that finds nothing new writes almost nothing, and running it twice
-gives the same rows. The SQL is the common dialect of PostgreSQL and SQLite
-(≥ 3.39), so ``make run``'s embedded default computes the same standings.
+Every step is set-based SQL over the evidence and the lower score table, never
+a Python loop over evidence rows: INSERT … SELECT … ON CONFLICT DO UPDATE (or
+UPDATE … FROM a window query), and for the criterion scores (600,000 cells in a
+national period) a plain INSERT … SELECT when the period has none yet, else the
+cells computed once into a temporary table joined to the stored rows. Only rows
+whose values changed are rewritten, so a recompute that finds nothing new writes
+almost nothing, and running it twice gives the same rows. The SQL is the common
+dialect of PostgreSQL and SQLite (≥ 3.39), so ``make run``'s embedded default
+computes the same standings; PostgreSQL only gets a larger ``work_mem`` for a
+whole period.
 
 The scope of a recompute is one cluster of one period (after a review) or a
 whole period (closing it, a cluster changing its members, the command). Each
@@ -57,6 +61,8 @@ from .models import (
 
 # When at least this share of a period's clusters is dirty, the sweep recomputes the whole period at once.
 FULL_RECOMPUTE_SHARE = Decimal("0.25")
+# PostgreSQL's work_mem for a whole period's recompute (its hash joins and aggregates hold every cell).
+FULL_RECOMPUTE_WORK_MEM = "128MB"
 
 
 def _t(model) -> str:
@@ -143,6 +149,14 @@ def _execute(sql: str, params: Iterable) -> int:
         return cursor.rowcount
 
 
+def _period_has_rows(model, period: Period) -> bool:
+    """Whether a score table has rows of the period at all: if not, a recompute inserts without upserting.
+
+    The caller holds the period's row lock, so no other recompute writes the period's rows meanwhile.
+    """
+    return model.objects.filter(period=period).exists()
+
+
 # ---------------------------------------------------------------- steps
 
 def _criterion_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -> None:
@@ -160,37 +174,65 @@ def _criterion_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -
             WHEN ({goal}) <= 0 OR ({quantity}) >= ({goal}) THEN c.max_points
             ELSE ROUND(c.max_points * ({quantity}) / ({goal}), 2) END
         ELSE {capped_score} END"""
-    if facts.section_of:
-        _execute(f"""
-            WITH sec(criterion_id, section_id) AS (VALUES {facts.section_values})
-            INSERT INTO {cs} (campaign_id, period_id, unit_id, criterion_id, section_id, evidence_id, category,
-                              points, computed_at)
-            SELECT e.campaign_id, e.period_id, e.unit_id, e.criterion_id, sec.section_id, e.id, c.category,
-                   {points}, %s
-            FROM {ev} e
-            JOIN {cr} c ON c.id = e.criterion_id
-            JOIN sec ON sec.criterion_id = e.criterion_id
-            LEFT JOIN {tp} tp ON tp.target_id = c.target_id AND tp.unit_id = e.unit_id AND tp.period_id = e.period_id
-            LEFT JOIN {ta} ta ON ta.target_id = c.target_id AND ta.unit_id = e.unit_id
-            WHERE e.period_id = %s AND e.status = 'accepted' AND {in_scope}
-            ON CONFLICT (period_id, unit_id, criterion_id) DO UPDATE SET
-                points = excluded.points, evidence_id = excluded.evidence_id, section_id = excluded.section_id,
-                category = excluded.category, computed_at = excluded.computed_at
-            WHERE {cs}.points <> excluded.points OR {cs}.category <> excluded.category
-               OR {cs}.evidence_id IS DISTINCT FROM excluded.evidence_id
-               OR {cs}.section_id IS DISTINCT FROM excluded.section_id
-        """, [now, period.pk, *scope_params])
-    in_scope, scope_params = scope.unit_ids(f"{cs}.unit_id")
+    fresh = not _period_has_rows(CriterionScore, period)
+    in_scope_cs, cs_scope_params = scope.unit_ids(f"{cs}.unit_id")
+    if not facts.section_of:  # no scored criterion: every row of the scope is stale
+        if not fresh:
+            _execute(f"DELETE FROM {cs} WHERE {cs}.period_id = %s AND {in_scope_cs}", [period.pk, *cs_scope_params])
+        return
+    columns = "campaign_id, period_id, unit_id, criterion_id, section_id, evidence_id, category, points"
+    cells = f"""
+        WITH sec(criterion_id, section_id) AS (VALUES {facts.section_values})
+        SELECT e.campaign_id, e.period_id, e.unit_id, e.criterion_id, sec.section_id, e.id AS evidence_id,
+               c.category, {points} AS points
+        FROM {ev} e
+        JOIN {cr} c ON c.id = e.criterion_id
+        JOIN sec ON sec.criterion_id = e.criterion_id
+        LEFT JOIN {tp} tp ON tp.target_id = c.target_id AND tp.unit_id = e.unit_id AND tp.period_id = e.period_id
+        LEFT JOIN {ta} ta ON ta.target_id = c.target_id AND ta.unit_id = e.unit_id
+        WHERE e.period_id = %s AND e.status = 'accepted' AND {in_scope}"""
+    if fresh:
+        # The period has no rows yet: a plain insert (no upsert, nothing stale), in the unique key's order so
+        # that the index grows at its right edge (a fifth faster than the evidence's order, nationally).
+        _execute(f"INSERT INTO {cs} ({columns}, computed_at) SELECT {columns}, %s FROM ({cells}) n "
+                 f"ORDER BY n.unit_id, n.criterion_id", [now, period.pk, *scope_params])
+        return
+    # Over existing rows: the scope's cells are computed once, with the row each one would update (one hash
+    # join), into a temporary table; then only the changed rows are updated (by primary key), the new ones
+    # inserted and, if not every existing row found its cell, the stale ones deleted. An upsert would probe
+    # the unique index cell by cell (5 s for a national period), and each anti-join costs two sorts of
+    # 600,000 rows.
+    new = connection.ops.quote_name("scoring_recompute_cells")
+    changed = ("o.points <> n.points OR o.category <> n.category OR o.evidence_id IS DISTINCT FROM n.evidence_id "
+               "OR o.section_id IS DISTINCT FROM n.section_id")
     _execute(f"""
-        DELETE FROM {cs} WHERE {cs}.period_id = %s AND {in_scope} AND NOT EXISTS (
-            SELECT 1 FROM {ev} e WHERE e.period_id = {cs}.period_id AND e.unit_id = {cs}.unit_id
-               AND e.criterion_id = {cs}.criterion_id AND e.status = 'accepted')
+        CREATE TEMPORARY TABLE {new} AS
+        SELECT n.*, o.id AS score_id, CASE WHEN o.id IS NOT NULL AND ({changed}) THEN 1 ELSE 0 END AS changed
+        FROM ({cells}) n
+        LEFT JOIN {cs} o ON o.period_id = n.period_id AND o.unit_id = n.unit_id AND o.criterion_id = n.criterion_id
     """, [period.pk, *scope_params])
-    if scope.cluster_id is None:  # units that left every cluster of the campaign
+    _execute(f"""
+        UPDATE {cs} SET points = n.points, evidence_id = n.evidence_id, section_id = n.section_id,
+            category = n.category, computed_at = %s
+        FROM {new} n WHERE n.changed = 1 AND {cs}.id = n.score_id
+    """, [now])
+    # Stale: cells of the scope with no accepted evidence any more; for the whole period, also the cells of
+    # units that left every cluster of the campaign (the cells only hold its members).
+    scope_condition, params = ("", []) if scope.cluster_id is None else (f"AND {in_scope_cs}", cs_scope_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {cs} WHERE {cs}.period_id = %s {scope_condition}) "
+                       f"- (SELECT COUNT(score_id) FROM {new})", [period.pk, *params])
+        stale = cursor.fetchone()[0]
+    if stale:
         _execute(f"""
-            DELETE FROM {cs} WHERE {cs}.period_id = %s AND NOT EXISTS (
-                SELECT 1 FROM {_t(ClusterMember)} m WHERE m.campaign_id = %s AND m.unit_id = {cs}.unit_id)
-        """, [period.pk, scope.campaign_id])
+            DELETE FROM {cs} WHERE {cs}.period_id = %s {scope_condition}
+               AND NOT EXISTS (SELECT 1 FROM {new} n WHERE n.score_id = {cs}.id)
+        """, [period.pk, *params])
+    _execute(f"""
+        INSERT INTO {cs} ({columns}, computed_at)
+        SELECT {columns}, %s FROM {new} n WHERE n.score_id IS NULL ORDER BY n.unit_id, n.criterion_id
+    """, [now])
+    _execute(f"DROP TABLE {new}", [])
 
 
 def _unit_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -> None:
@@ -200,6 +242,18 @@ def _unit_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -> Non
     total = "(COALESCE(s.base, 0) + COALESCE(s.bonus, 0) - COALESCE(s.penalty, 0))"
     percent = f"ROUND({total} * 100.0 / {_lit(facts.base_max)}, 3)" if facts.base_max > 0 else "0"
     completeness = f"ROUND(COALESCE(s.base_count, 0) * 1.0 / {facts.base_count}, 4)" if facts.base_count else "0"
+    fresh = not _period_has_rows(UnitScore, period)
+    upsert = "" if fresh else f"""
+        ON CONFLICT (period_id, unit_id) DO UPDATE SET
+            cluster_id = excluded.cluster_id, base_points = excluded.base_points,
+            bonus_points = excluded.bonus_points, penalty_points = excluded.penalty_points, total = excluded.total,
+            max_points = excluded.max_points, percent = excluded.percent, completeness = excluded.completeness,
+            accepted_count = excluded.accepted_count, computed_at = excluded.computed_at
+        WHERE {us}.total <> excluded.total OR {us}.max_points <> excluded.max_points
+           OR {us}.percent <> excluded.percent OR {us}.completeness <> excluded.completeness
+           OR {us}.accepted_count <> excluded.accepted_count OR {us}.base_points <> excluded.base_points
+           OR {us}.bonus_points <> excluded.bonus_points OR {us}.penalty_points <> excluded.penalty_points
+           OR {us}.cluster_id IS DISTINCT FROM excluded.cluster_id"""
     _execute(f"""
         INSERT INTO {us} (campaign_id, period_id, unit_id, cluster_id, base_points, bonus_points, penalty_points,
                           total, max_points, percent, completeness, accepted_count, rank_in_cluster, computed_at)
@@ -216,26 +270,17 @@ def _unit_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -> Non
                    COUNT(*) AS accepted
             FROM {cs} WHERE period_id = %s AND {in_scope} GROUP BY unit_id
         ) s ON s.unit_id = m.unit_id
-        WHERE {members}
-        ON CONFLICT (period_id, unit_id) DO UPDATE SET
-            cluster_id = excluded.cluster_id, base_points = excluded.base_points,
-            bonus_points = excluded.bonus_points, penalty_points = excluded.penalty_points, total = excluded.total,
-            max_points = excluded.max_points, percent = excluded.percent, completeness = excluded.completeness,
-            accepted_count = excluded.accepted_count, computed_at = excluded.computed_at
-        WHERE {us}.total <> excluded.total OR {us}.max_points <> excluded.max_points
-           OR {us}.percent <> excluded.percent OR {us}.completeness <> excluded.completeness
-           OR {us}.accepted_count <> excluded.accepted_count OR {us}.base_points <> excluded.base_points
-           OR {us}.bonus_points <> excluded.bonus_points OR {us}.penalty_points <> excluded.penalty_points
-           OR {us}.cluster_id IS DISTINCT FROM excluded.cluster_id
+        WHERE {members}{upsert}
     """, [period.pk, now, period.pk, *scope_params, *member_params])
-    # Units that left the scope's cluster(s); a unit that moved was rewritten above with its new cluster.
-    if scope.cluster_id is None:
-        stale = f"NOT EXISTS (SELECT 1 FROM {cm} m WHERE m.campaign_id = %s AND m.unit_id = {us}.unit_id)"
-        stale_params = [scope.campaign_id]
-    else:
-        stale, stale_params = (f"{us}.cluster_id = %s AND NOT EXISTS (SELECT 1 FROM {cm} m WHERE m.cluster_id = %s "
-                               f"AND m.unit_id = {us}.unit_id)", [scope.cluster_id, scope.cluster_id])
-    _execute(f"DELETE FROM {us} WHERE {us}.period_id = %s AND {stale}", [period.pk, *stale_params])
+    if not fresh:  # units that left the scope's cluster(s); a unit that moved was rewritten with its new cluster
+        if scope.cluster_id is None:
+            stale = f"NOT EXISTS (SELECT 1 FROM {cm} m WHERE m.campaign_id = %s AND m.unit_id = {us}.unit_id)"
+            stale_params = [scope.campaign_id]
+        else:
+            stale, stale_params = (f"{us}.cluster_id = %s AND NOT EXISTS (SELECT 1 FROM {cm} m "
+                                   f"WHERE m.cluster_id = %s AND m.unit_id = {us}.unit_id)",
+                                   [scope.cluster_id, scope.cluster_id])
+        _execute(f"DELETE FROM {us} WHERE {us}.period_id = %s AND {stale}", [period.pk, *stale_params])
     clusters, cluster_params = scope.clusters("cl")
     _execute(f"""
         UPDATE {us} SET rank_in_cluster = r.rnk
@@ -336,7 +381,8 @@ def _rank_period(period: Period) -> None:
 
 
 def _year(campaign: Campaign, scope: Scope, now) -> None:
-    """Year scores of the scope's units, then the campaign's classification and ranks (all units, all clusters)."""
+    """Year scores of the scope's units, their classification and ranks (all units with a top-grade cap), then
+    the clusters' year scores and ranks."""
     uys, us, cm = _t(UnitYearScore), _t(UnitScore), _t(ClusterMember)
     period_ids = list(Period.objects.filter(campaign=campaign).values_list("pk", flat=True))
     if not period_ids:
@@ -365,13 +411,18 @@ def _year(campaign: Campaign, scope: Scope, now) -> None:
         _execute(f"""DELETE FROM {uys} WHERE {uys}.campaign_id = %s AND NOT EXISTS (
             SELECT 1 FROM {cm} m WHERE m.campaign_id = %s AND m.unit_id = {uys}.unit_id)""",
                  [campaign.pk, campaign.pk])
-    unit_count = UnitYearScore.objects.filter(campaign=campaign).count()
+    # Ranks are per cluster and, without a cap on the top grade, a classification depends on the unit alone:
+    # then a cluster's recompute reclassifies its own units only. The cap ranks every unit of the campaign.
+    ranked, ranked_params = "campaign_id = %s", [campaign.pk]
     if campaign.excellent_cap_percent is not None:
+        unit_count = UnitYearScore.objects.filter(campaign=campaign).count()
         allowed = int(unit_count * campaign.excellent_cap_percent / 100)
         excellent = (f"y.percent >= {_lit(campaign.excellent_min_percent)} AND "
                      f"y.excellent_place <= {allowed}")
     else:
         excellent = f"y.percent >= {_lit(campaign.excellent_min_percent)}"
+        if scope.cluster_id is not None:
+            ranked, ranked_params = "campaign_id = %s AND cluster_id = %s", [campaign.pk, scope.cluster_id]
     _execute(f"""
         UPDATE {uys} SET classification = r.cls, rank_in_cluster = r.rnk
         FROM (SELECT y.id, y.rnk,
@@ -382,9 +433,9 @@ def _year(campaign: Campaign, scope: Scope, now) -> None:
               FROM (SELECT id, percent,
                            RANK() OVER (PARTITION BY cluster_id ORDER BY total DESC) AS rnk,
                            ROW_NUMBER() OVER (ORDER BY percent DESC, total DESC, unit_id) AS excellent_place
-                    FROM {uys} WHERE campaign_id = %s) y) r
+                    FROM {uys} WHERE {ranked}) y) r
         WHERE {uys}.id = r.id AND ({uys}.classification <> r.cls OR {uys}.rank_in_cluster IS DISTINCT FROM r.rnk)
-    """, [campaign.pk])
+    """, ranked_params)
     cys, cls, cl_t = _t(ClusterYearScore), _t(ClusterScore), _t(Cluster)
     _execute(f"""
         INSERT INTO {cys} (campaign_id, cluster_id, score, completeness, period_count, rank, computed_at)
@@ -410,6 +461,10 @@ def _year(campaign: Campaign, scope: Scope, now) -> None:
 def _recompute(period: Period, scope: Scope) -> None:
     """All steps for one scope of a locked, open period."""
     now = timezone.now()
+    if connection.vendor == "postgresql" and scope.cluster_id is None:
+        # Hash the period's 600,000 cells in memory instead of spilling sorts and aggregates to disk (or
+        # falling back to 600,000 index probes); for this transaction only.
+        _execute(f"SET LOCAL work_mem = '{FULL_RECOMPUTE_WORK_MEM}'", [])
     facts = criteria_facts(period.campaign_id)
     _criterion_scores(period, scope, facts, now)
     _unit_scores(period, scope, facts, now)

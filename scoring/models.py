@@ -3,7 +3,9 @@
 The score tables are derived data: only ``scoring.compute`` writes them, with
 set-based SQL, and pages only read them. Their foreign keys carry no extra
 indexes beyond the unique keys the recompute works by, because a national
-campaign writes hundreds of thousands of rows at a time.
+campaign writes hundreds of thousands of rows at a time; for the same reason the
+per-unit tables (criterion, unit and unit-year scores) have no foreign-key
+constraints in the database (see CriterionScore).
 """
 
 from decimal import Decimal
@@ -16,9 +18,11 @@ from django.utils.translation import gettext_lazy as _
 ZERO = Decimal("0")
 
 
-def _fk(to: str, *, related_name: str = "+", null: bool = False, on_delete=models.CASCADE, index: bool = False):
+def _fk(to: str, *, related_name: str = "+", null: bool = False, on_delete=models.CASCADE, index: bool = False,
+        constraint: bool = True):
     return models.ForeignKey(
-        to, on_delete=on_delete, related_name=related_name, null=null, blank=null, db_index=index
+        to, on_delete=on_delete, related_name=related_name, null=null, blank=null, db_index=index,
+        db_constraint=constraint,
     )
 
 
@@ -117,14 +121,22 @@ class CriterionScore(models.Model):
 
     ``points`` are always positive; ``category`` says whether they add to the base,
     add as a bonus or are deducted. ``section`` is the criterion's top section.
+
+    Its foreign keys have no constraint in the database: a national full recompute
+    writes 600,000 rows, and PostgreSQL checks each constraint row by row at commit
+    (six of them cost 20 s against 6 s for the insert itself). The rows are derived:
+    only ``scoring.compute`` writes them, from evidence, criteria and memberships it
+    reads in the same statement; deleting a unit, criterion, period or evidence still
+    cascades (Django collects the rows), and a row left by a unit deleted during a
+    recompute is removed by the next full recompute.
     """
 
-    campaign = _fk("campaigns.Campaign")
-    period = _fk("campaigns.Period", related_name="criterion_scores")
-    unit = _fk("accounts.Unit", related_name="criterion_scores")
-    criterion = _fk("campaigns.Criterion", related_name="scores")
-    section = _fk("campaigns.Criterion", null=True)
-    evidence = _fk("evidence.Evidence", null=True)
+    campaign = _fk("campaigns.Campaign", constraint=False)
+    period = _fk("campaigns.Period", related_name="criterion_scores", constraint=False)
+    unit = _fk("accounts.Unit", related_name="criterion_scores", constraint=False)
+    criterion = _fk("campaigns.Criterion", related_name="scores", constraint=False)
+    section = _fk("campaigns.Criterion", null=True, constraint=False)
+    evidence = _fk("evidence.Evidence", null=True, constraint=False)
     category = models.CharField(max_length=16, default="base")
     points = models.DecimalField(max_digits=9, decimal_places=2, default=ZERO)
     computed_at = models.DateTimeField(default=timezone.now)
@@ -139,12 +151,14 @@ class CriterionScore(models.Model):
 
 
 class UnitScore(models.Model):
-    """A unit's total and rank in its cluster for one period."""
+    """A unit's total and rank in its cluster for one period (no FK constraints in the database: see CriterionScore;
+    10,000 rows × 4 constraints cost about 0.4 s of a national recompute)."""
 
-    campaign = _fk("campaigns.Campaign")
-    period = _fk("campaigns.Period", related_name="unit_scores")
-    unit = _fk("accounts.Unit", related_name="unit_scores")
-    cluster = _fk("campaigns.Cluster", related_name="unit_scores", null=True, on_delete=models.SET_NULL, index=True)
+    campaign = _fk("campaigns.Campaign", constraint=False)
+    period = _fk("campaigns.Period", related_name="unit_scores", constraint=False)
+    unit = _fk("accounts.Unit", related_name="unit_scores", constraint=False)
+    cluster = _fk("campaigns.Cluster", related_name="unit_scores", null=True, on_delete=models.SET_NULL, index=True,
+                  constraint=False)
     base_points = models.DecimalField(max_digits=9, decimal_places=2, default=ZERO)
     bonus_points = models.DecimalField(max_digits=9, decimal_places=2, default=ZERO)
     penalty_points = models.DecimalField(max_digits=9, decimal_places=2, default=ZERO)
@@ -215,7 +229,9 @@ class ClusterSectionScore(models.Model):
 
 
 class UnitYearScore(models.Model):
-    """A unit's year score (sum or average of its periods) and its classification (xếp loại)."""
+    """A unit's year score (sum or average of its periods) and its classification (xếp loại).
+
+    No FK constraints in the database, as for UnitScore."""
 
     class Classification(models.TextChoices):
         EXCELLENT = "excellent", _("Excellent (Hoàn thành xuất sắc nhiệm vụ)")
@@ -223,9 +239,9 @@ class UnitYearScore(models.Model):
         COMPLETED = "completed", _("Completed (Hoàn thành nhiệm vụ)")
         NOT_COMPLETED = "not_completed", _("Not completed (Không hoàn thành nhiệm vụ)")
 
-    campaign = _fk("campaigns.Campaign")
-    unit = _fk("accounts.Unit", related_name="year_scores")
-    cluster = _fk("campaigns.Cluster", null=True, on_delete=models.SET_NULL, index=True)
+    campaign = _fk("campaigns.Campaign", constraint=False)
+    unit = _fk("accounts.Unit", related_name="year_scores", constraint=False)
+    cluster = _fk("campaigns.Cluster", null=True, on_delete=models.SET_NULL, index=True, constraint=False)
     total = models.DecimalField(_("score"), max_digits=11, decimal_places=2, default=ZERO)
     max_points = models.DecimalField(max_digits=11, decimal_places=2, default=ZERO)
     percent = models.DecimalField(max_digits=7, decimal_places=3, default=ZERO)

@@ -223,6 +223,26 @@ def test_a_changed_review_and_a_withdrawn_acceptance_are_picked_up(world):
     assert _unit(world.period, world.unit).total == D("9.50")
 
 
+def test_a_full_recompute_over_existing_rows_updates_inserts_and_deletes_cells(world):
+    c1, c2, c3 = world.criteria
+    first = accepted(period=world.period, unit=world.unit, criterion=c1, score=8)
+    accepted(period=world.period, unit=world.unit, criterion=c2, score=4)
+    accepted(period=world.period, unit=world.other_unit, criterion=c1, score=6)
+    compute.period_recompute(period_id=world.period.pk)  # an empty period: plain insert
+    kept = CriterionScore.objects.get(unit=world.unit, criterion=c2)
+    Evidence.objects.filter(pk=first.pk).update(score=D("9.5"))
+    accepted(period=world.period, unit=world.leader_unit, criterion=c3, score=3)
+    world.other_unit.cluster_memberships.filter(campaign=world.campaign).delete()  # left every cluster
+    compute.period_recompute(period_id=world.period.pk)
+    assert _points(world.period) == {(world.unit.pk, c1.pk): D("9.50"), (world.unit.pk, c2.pk): D("4.00"),
+                                     (world.leader_unit.pk, c3.pk): D("3.00")}
+    assert CriterionScore.objects.get(pk=kept.pk).computed_at == kept.computed_at  # unchanged rows untouched
+    Evidence.objects.filter(pk=first.pk).update(status=Evidence.Status.RETURNED)
+    compute.period_recompute(period_id=world.period.pk)
+    assert set(_points(world.period)) == {(world.unit.pk, c2.pk), (world.leader_unit.pk, c3.pk)}
+    assert _unit(world.period, world.unit).total == D("4.00")
+
+
 def test_a_unit_moved_to_another_cluster_is_scored_there(world):
     c1 = world.criteria[0]
     accepted(period=world.period, unit=world.unit, criterion=c1, score=8)

@@ -172,7 +172,7 @@ def _criterion_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -
         WHEN 'quantity' THEN CASE
             WHEN ({goal}) IS NULL THEN {capped_score}
             WHEN ({goal}) <= 0 OR ({quantity}) >= ({goal}) THEN c.max_points
-            ELSE ROUND(c.max_points * ({quantity}) / ({goal}), 2) END
+            ELSE ROUND(c.max_points * 1.0 * ({quantity}) / ({goal}), 2) END
         ELSE {capped_score} END"""
     fresh = not _period_has_rows(CriterionScore, period)
     in_scope_cs, cs_scope_params = scope.unit_ids(f"{cs}.unit_id")

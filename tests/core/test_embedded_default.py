@@ -14,6 +14,18 @@ assert client.login(username="staff", password="thidua-demo")
 for path in ["/", "/phong-trao/"]:
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
+# The recompute's SQL gives SQLite the same numbers as PostgreSQL (no integer division, e.g. 5 × 17 / 20).
+from decimal import ROUND_HALF_UP, Decimal
+from scoring.models import CriterionScore, UnitScore
+checked = 0
+for row in CriterionScore.objects.filter(criterion__method="quantity", criterion__target__isnull=True).select_related(
+        "criterion", "evidence"):
+    goal, quantity = row.criterion.target_quantity, row.evidence.quantity or 0
+    if goal and quantity < goal:
+        expected = (row.criterion.max_points * quantity / goal).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert row.points == expected, (row.criterion.code, row.points, expected)
+        checked += 1
+assert checked > 0 and UnitScore.objects.exists()
 print("embedded-ok")
 """
 

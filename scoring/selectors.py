@@ -77,8 +77,18 @@ def memberships_with_scores_visible_to(user: User) -> QuerySet[ClusterMember]:
     ).exclude(campaign__status=Campaign.Status.DRAFT)
 
 
+def standing_period(campaign: Campaign) -> Period | None:
+    """The period the standings open on: the latest whose deadline has passed (its evidence is in and being
+    scored), else the current one. Uses ``campaign.periods`` as prefetched by the caller."""
+    now = timezone.now()
+    passed = [p for p in campaign.periods.all() if p.deadline < now]
+    if passed:
+        return max(passed, key=lambda p: (p.deadline, p.order))
+    return current_period(campaign)
+
+
 def pick_period(campaign: Campaign, period_id: str | int | None) -> Period | None:
-    """The period asked for in ``?period=`` (must belong to the campaign), else the current one.
+    """The period asked for in ``?period=`` (must belong to the campaign), else ``standing_period``.
 
     Uses ``campaign.periods`` as prefetched by the caller: no query of its own then.
     """
@@ -89,7 +99,7 @@ def pick_period(campaign: Campaign, period_id: str | int | None) -> Period | Non
         except (TypeError, ValueError):
             return None
         return next((p for p in periods if p.pk == wanted), None)
-    return current_period(campaign)
+    return standing_period(campaign)
 
 
 # ---------------------------------------------------------------- freshness and freezing
@@ -438,7 +448,7 @@ class LeaderCard:
 def leader_cards(user: User) -> list[LeaderCard]:
     """"Your cluster: rank X of Y, score Z" for each cluster the user's unit leads (three queries)."""
     clusters = list(clusters_led_by(user).select_related("campaign").prefetch_related("campaign__periods")[:10])
-    pairs = [(c, current_period(c.campaign)) for c in clusters]
+    pairs = [(c, standing_period(c.campaign)) for c in clusters]
     period_ids = [p.pk for _c, p in pairs if p is not None]
     scores = {(s.cluster_id, s.period_id): s for s in ClusterScore.objects.filter(
         period_id__in=period_ids, cluster_id__in=[c.pk for c in clusters])}

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from campaigns.models import Campaign, Period
 from campaigns.rules import leads_cluster, manages_campaign
-from campaigns.selectors import campaigns_managed_by, campaigns_visible_to, criteria_tree, current_period
+from campaigns.selectors import campaigns_managed_by, campaigns_visible_to, criteria_tree
 
 from .. import selectors, services
 from ..charts import rank_chart, score_chart
@@ -41,7 +41,7 @@ def scoring_campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     cluster = selectors.clusters_with_standing_visible_to(user).filter(campaign=campaign).first()
     if cluster is not None:
         return redirect("scoring_cluster", cluster_id=cluster.pk)
-    period = current_period(campaign)
+    period = selectors.standing_period(campaign)
     member = selectors.memberships_with_scores_visible_to(user).filter(campaign=campaign,
                                                                        unit_id=user.unit_id).first()
     if member is None or period is None:

@@ -27,7 +27,11 @@ class ExportForm(forms.Form):
                                      empty_label=_("All clusters"))
 
     def __init__(self, *args, periods, clusters, period_required=False, cluster_required=False, with_period=True,
-                 **kwargs):
+                 key="", **kwargs):
+        # The campaign's Excel page shows one form per export: each needs its own element ids, or every
+        # label "Đợt" points at the first card's select.
+        if key:
+            kwargs.setdefault("auto_id", f"id_{key}_%s")
         super().__init__(*args, **kwargs)
         if not with_period:  # a year-level export: any period in the query string is ignored
             del self.fields["period"]
@@ -40,4 +44,6 @@ class ExportForm(forms.Form):
         self.fields["cluster"].required = cluster_required
         self.helper = FormHelper()
         self.helper.form_method = "get"
-        self.helper.add_input(Submit("submit", _("Export"), css_class="btn-success"))
+        self.helper.form_tag = False  # the template holds the <form> with the export's action
+        self.helper.add_input(Submit("submit", _("Export"), css_class="btn-success",
+                                     css_id=f"submit-{key}" if key else None))

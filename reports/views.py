@@ -69,7 +69,8 @@ def campaign_reports(request: HttpRequest, pk: int) -> HttpResponse:
             continue
         initial = {"period": period} if export_cls.period_required else {}
         form = ExportForm(periods=periods, clusters=clusters, period_required=export_cls.period_required,
-                          cluster_required=not manager, with_period=export_cls.uses_period, initial=initial)
+                          cluster_required=not manager, with_period=export_cls.uses_period, initial=initial,
+                          key=export_cls.key)
         exports.append({"export": export_cls, "form": form})
     importers = [cls for cls in IMPORTERS.values() if cls.needs_campaign] if manager else []
     return render(request, "reports/campaign_reports.html", {

@@ -153,9 +153,17 @@ class Matrix:
     def percent(self) -> float:
         return round(self.complete * 100 / self.total, 1) if self.total else 0.0
 
+    @property
+    def counted_criteria(self) -> int:
+        """How many criteria each unit is expected to send (the base ones)."""
+        return sum(1 for c in self.criteria if c.category == Criterion.Category.BASE)
+
 
 def cluster_matrix(*, cluster: Cluster, period: Period) -> Matrix:
-    """Member units × scored criteria with each cell's evidence (or None); sent evidence counts as complete."""
+    """Member units × scored criteria with each cell's evidence (or None); sent evidence counts as complete.
+
+    Only base criteria count towards completeness and the reminders' gaps: bonus criteria are optional
+    extras and penalty criteria are not something a unit is asked to prove (the scores count alike)."""
     units = list(
         Unit.objects.filter(cluster_memberships__cluster=cluster).order_by("code")
     )
@@ -175,14 +183,16 @@ def cluster_matrix(*, cluster: Cluster, period: Period) -> Matrix:
         for index, criterion in enumerate(criteria):
             evidence = cells.get((unit.pk, criterion.pk))
             sent = evidence is not None and evidence.status in SENT_STATUSES
+            counted = criterion.category == Criterion.Category.BASE
             if sent:
-                done += 1
                 column_counts[index] += 1
-            row_cells.append({"criterion": criterion, "evidence": evidence, "sent": sent})
+                done += counted
+            row_cells.append({"criterion": criterion, "evidence": evidence, "sent": sent, "counted": counted})
         complete += done
         rows.append({"unit": unit, "cells": row_cells, "done": done,
-                     "missing": [c["criterion"] for c in row_cells if not c["sent"]]})
-    return Matrix(cluster, period, units, criteria, rows, column_counts, complete, len(units) * len(criteria))
+                     "missing": [c["criterion"] for c in row_cells if c["counted"] and not c["sent"]]})
+    base_count = sum(1 for c in criteria if c.category == Criterion.Category.BASE)
+    return Matrix(cluster, period, units, criteria, rows, column_counts, complete, len(units) * base_count)
 
 
 def dossiers_for_period(period: Period) -> QuerySet[DossierSubmission]:

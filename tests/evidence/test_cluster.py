@@ -11,7 +11,7 @@ from campaigns.models import Period
 from core.models import AuditEntry
 from evidence.models import DossierSubmission, Evidence, Reminder
 from evidence.tasks import reminder_send
-from tests.factories import EvidenceFactory, EvidenceFileFactory
+from tests.factories import CriterionFactory, EvidenceFactory, EvidenceFileFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,18 @@ def test_matrix_counts_per_unit_and_criterion(world, filled, login):
     body = response.content.decode()
     assert reverse("evidence_detail", args=[filled["c"].pk]) in body
     assert "37,5%" in body or "37.5%" in body
+
+
+def test_bonus_and_penalty_criteria_are_shown_but_never_counted_as_gaps(world, filled, login):
+    bonus = CriterionFactory(campaign=world.campaign, category="bonus", code="V.1")
+    penalty = CriterionFactory(campaign=world.campaign, category="penalty", code="V.2")
+    EvidenceFactory(period=world.period, unit=world.unit, criterion=bonus, status=Evidence.Status.SUBMITTED)
+    matrix = login(world.leader).get(_matrix_url(world)).context["matrix"]
+    assert [c.code for c in matrix.criteria][-2:] == ["V.1", "V.2"]
+    assert (matrix.complete, matrix.total, matrix.counted_criteria) == (3, 8, 4)
+    missing = {row["unit"].pk: [c.pk for c in row["missing"]] for row in matrix.rows}
+    assert bonus.pk not in missing[world.leader_unit.pk] and penalty.pk not in missing[world.unit.pk]
+    assert matrix.column_counts[-2:] == [1, 0]
 
 
 def test_leader_opens_member_evidence_read_only(world, filled, login):

@@ -28,7 +28,6 @@ from pypdf import PdfReader, PdfWriter
 
 from core.models import Job
 
-from .documents import certificates_pdf
 from .models import AwardDecision, CertificateBatchChunk, CertificateBatchItem
 from .selectors import template_for
 
@@ -91,6 +90,8 @@ def _render_missing(job: Job, decision: AwardDecision) -> None:
 
 def _render_chunk(job: Job, awards: list, template, folder: Path) -> None:
     """Render, split and record a few certificates; all of them or none are recorded."""
+    from .documents import certificates_pdf  # WeasyPrint is loaded only by the processes that draw PDFs
+
     chunk_path = folder / "chunk.pdf"
     certificates_pdf(awards, str(chunk_path), template=template)
     stored = []

@@ -15,7 +15,6 @@ from accounts.models import Unit
 from campaigns.selectors import campaigns_managed_by
 
 from . import services
-from .documents import certificate_pdf, decision_pdf
 from .forms import (
     AwardAddForm,
     AwardEditForm,
@@ -309,6 +308,8 @@ def decision_correct(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def decision_document(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _decision(request, pk)
+    from .documents import decision_pdf  # WeasyPrint (~40 MB) is loaded only where a PDF is drawn
+
     response = HttpResponse(decision_pdf(decision), content_type="application/pdf")
     name = (decision.number or f"du-thao-{decision.pk}").replace("/", "-")
     response["Content-Disposition"] = f'inline; filename="quyet-dinh-{name}.pdf"'
@@ -374,6 +375,8 @@ def award_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def award_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """One certificate, rendered on request (a draft's certificate is a preview marked by its draft state)."""
     award = _award(request, pk)
+    from .documents import certificate_pdf  # WeasyPrint is loaded only where a PDF is drawn
+
     response = HttpResponse(certificate_pdf(award), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-khen-{award.code}.pdf"'
     return response

@@ -12,9 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
-from awards.documents import SafeURLFetcher
 from core.templatetags.formatting import number
 
 from .exports.targets import achievement_columns, achievement_row
@@ -87,6 +85,11 @@ def summary_html(summary: PeriodSummary) -> str:
 
 def summary_pdf(summary: PeriodSummary, target=None):
     """The report as a PDF (A4 portrait, the decisions' margins and fonts). Bytes, or written to ``target``."""
+    # WeasyPrint costs some 40 MB per process: only the processes that draw a PDF load it.
+    from weasyprint import HTML
+
+    from awards.documents import SafeURLFetcher
+
     return HTML(string=summary_html(summary), url_fetcher=SafeURLFetcher(), base_url=None).write_pdf(target)
 
 

@@ -2,9 +2,10 @@
 a real Celery worker; 50 simulated users for 60 s.
 
 Set-up, all of it the benchmark's own and removed afterwards (BENCH_KEEP=1 keeps the database):
-- the database ``bench_load`` (server and credentials from DATABASE_URL), migrated and seeded: a district
-  office with one reviewer, a campaign with one open quarter and 30 criteria, 50 grassroots units in 10
-  clusters (one staff user each; the first unit of each cluster leads it) and 500 submitted evidence to review;
+- the database ``<DATABASE_URL's name>_bench_load`` (server and credentials from DATABASE_URL), migrated and
+  seeded: a district office with one reviewer, a campaign with one open quarter and 30 criteria, 50 grassroots
+  units in 10 clusters (one staff user each; the first unit of each cluster leads it) and 500 submitted
+  evidence to review;
 - a redis-server of its own on a free port (no persistence), so that no one's Redis database is flushed or
   filled; REDIS_URL is used only if redis-server is not installed;
 - ``collectstatic`` with hashed names, as the Docker image builds it;
@@ -53,12 +54,21 @@ from pathlib import Path
 
 from common import ROOT, bench_database
 
-DB_NAME = "bench_load"
+DB_SUFFIX = "bench_load"
 BIN = Path(sys.executable).parent
 OUTPUT = ROOT / "benchmarks" / "output"
 UPLOAD_CRITERIA = 20
 REVIEW_CRITERIA = 10
 CLUSTERS = 10
+
+
+def database_name() -> str:
+    """Named after DATABASE_URL's database, so load runs from two worktrees never drop each other's."""
+    from urllib.parse import urlsplit
+
+    name = urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/thidua").path.lstrip("/")
+    name = name or "thidua"
+    return name if name.endswith(f"_{DB_SUFFIX}") else f"{name}_{DB_SUFFIX}"
 
 
 def free_port() -> int:
@@ -480,7 +490,7 @@ def main() -> None:
     })
     os.environ.pop("TEST_DATABASE_NAME", None)
     try:
-        with bench_database(DB_NAME, redis=True):
+        with bench_database(database_name(), redis=True):
             result = run(args, processes, scratch)
     finally:
         for process in reversed(processes):

@@ -170,10 +170,22 @@ class Browser:
             except OSError:
                 self.close()
                 raise
+            self.keep_cookies(response.headers.get_all("Set-Cookie") or [])
             if response.will_close:
                 self.close()
             return answer
         raise AssertionError("unreachable")
+
+    def keep_cookies(self, headers: list[str]) -> None:
+        """Store the cookies a response sets (the CSRF cookie of a form page, the messages after a POST) and
+        forget those it expires, as a browser does."""
+        for header in headers:
+            name, _, rest = header.partition("=")
+            value, _, attributes = rest.partition(";")
+            if value in ('""', "") or "max-age=0" in attributes.lower().replace(" ", ""):
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = value
 
     def close(self) -> None:
         if self.http is not None:
@@ -317,9 +329,6 @@ def simulated_user(index: int, port: int, world: dict, pool, stop: threading.Eve
     # The form once, as the page load before the first upload: its CSRF token and cookie serve the session.
     form = staff.request("GET", reverse("evidence_edit", args=[period, world["upload_criteria"][0]]))
     token = TOKEN.search(form.body).group(1).decode()
-    for header in form.headers.get_all("Set-Cookie") or []:
-        name, _, rest = header.partition("=")
-        staff.cookies[name] = rest.split(";", 1)[0]
     # This user reviews only its share of the other units' evidence: no two reviewers on one item.
     to_review = [e for u in world["users"] if u["unit"] != me["unit"] for e in u["evidence"]][index::len(
         world["users"])]

@@ -27,7 +27,8 @@ Phases, each with 50 threads (one per user, no think time, one kept-alive connec
 - ``uploads_acknowledged``: uploads answered with the redirect of a saved draft; ``uploads_stored``: those
   whose EvidenceFile row exists and whose stored file has the SHA-256 of the bytes sent (and the row says so).
 
-Per-kind latencies and the set-up are written to benchmarks/output/load.json.
+Per-kind latencies, the set-up and the CPU seconds each part spent per phase (load generator, gunicorn,
+the Celery worker, PostgreSQL, the whole machine) are written to benchmarks/output/load.json.
 
     python benchmarks/load.py [--users 50] [--seconds 60] [--hello-seconds 10]
 """
@@ -462,6 +463,71 @@ def verify(acknowledged: list[tuple[str, str]]) -> int:
     return stored
 
 
+# ---------------------------------------------------------------- where the CPU went (Linux /proc)
+
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds of the process and its waited-for children) of one process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[1]), sum(int(v) for v in fields[11:15]) / TICK
+
+
+def tree_cpu(root: int) -> dict[int, float]:
+    """CPU seconds per process of the tree under ``root`` (gunicorn's workers, Celery's pool, pdftoppm)."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))):
+            table[int(entry.name)] = stat
+    found, todo = {}, [root]
+    while todo:
+        pid = todo.pop()
+        if pid in table:
+            found[pid] = table[pid][1]
+            todo.extend(child for child, (parent, _) in table.items() if parent == pid)
+    return found
+
+
+def machine_busy() -> float:
+    """CPU seconds all cores spent not idle since boot (everyone's work on this machine)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / TICK  # without idle and iowait
+
+
+class CpuMeter:
+    """CPU seconds spent during a phase by the load generator, gunicorn, the Celery worker, PostgreSQL's
+    backends on the benchmark's database, and the whole machine. Backends that connected and left within the
+    phase are missed, so the PostgreSQL figure is a lower bound."""
+
+    def __init__(self, gunicorn: int, worker: int, database: str):
+        self.gunicorn, self.worker, self.database = gunicorn, worker, database
+
+    def _backends(self) -> dict[int, float]:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                           [self.database])
+            pids = [row[0] for row in cursor.fetchall()]
+        connection.close()
+        return {pid: stat[1] for pid in pids if (stat := _stat(pid))}
+
+    def snapshot(self) -> dict:
+        times = os.times()
+        return {"load generator": {0: times.user + times.system}, "gunicorn": tree_cpu(self.gunicorn),
+                "celery worker": tree_cpu(self.worker), "postgresql": self._backends(),
+                "machine": {0: machine_busy()}}
+
+    @staticmethod
+    def spent(before: dict, after: dict) -> dict[str, float]:
+        return {part: round(sum(max(0.0, cpu - before[part].get(pid, 0.0)) for pid, cpu in after[part].items()), 1)
+                for part in after}
+
+
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return 0.0
@@ -539,12 +605,16 @@ def run(args, processes: list[subprocess.Popen], scratch: Path) -> dict:
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
     wait_for(lambda: Browser(port, {}).request("GET", "/livez").status == 200, 30, "gunicorn")
 
+    meter = CpuMeter(processes[-2].pid, processes[-1].pid, settings.DATABASES["default"]["NAME"])
+    before = meter.snapshot()
     hello_ok, hello_errors = hello(port, args.users, args.hello_seconds)
     hello_rps = hello_ok / args.hello_seconds
+    hello_cpu = meter.spent(before, meter.snapshot())
 
     recorder, stop = Recorder(), threading.Event()
     threads = [threading.Thread(target=simulated_user, args=(i, port, world, pool, stop, recorder))
                for i in range(min(args.users, len(world["users"])))]
+    before = meter.snapshot()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -553,6 +623,7 @@ def run(args, processes: list[subprocess.Popen], scratch: Path) -> dict:
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    mix_cpu = meter.spent(before, meter.snapshot())
 
     http = [(kind, ms, ok) for kind, ms, ok in recorder.samples if kind != "review_service"]
     latencies = [ms for _, ms, _ in http]
@@ -581,6 +652,12 @@ def run(args, processes: list[subprocess.Popen], scratch: Path) -> dict:
         if "review_service" in by_kind else "scoring_review page", "reviews": recorder.reviews,
         "upload_mb": round(sum(len(d) for _, _, d, _ in pool) / len(pool) / 1024 / 1024, 2),
         "cpus": os.cpu_count(), "media_root": str(settings.MEDIA_ROOT),
+        # CPU seconds per phase; "machine" is every process on it, other people's work included.
+        "cpu_seconds": {"hello": hello_cpu, "mix": mix_cpu},
+        "cpu_ms_per_request": {
+            "hello": {part: round(cpu * 1000 / max(1, hello_ok), 2) for part, cpu in hello_cpu.items()},
+            "mix": {part: round(cpu * 1000 / max(1, len(http)), 2) for part, cpu in mix_cpu.items()},
+        },
     }, indent=2, ensure_ascii=False) + "\n")
     return result
 

@@ -530,6 +530,13 @@ class CpuMeter:
                 for part in after}
 
 
+def gunicorn_shape() -> dict[str, int]:
+    """Workers and threads as deploy/gunicorn.conf.py sets them in this environment."""
+    config: dict = {}
+    exec((ROOT / "deploy" / "gunicorn.conf.py").read_text(), config)  # noqa: S102 - our own config file
+    return {"workers": config["workers"], "threads": config["threads"]}
+
+
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return 0.0
@@ -648,7 +655,7 @@ def run(args, processes: list[subprocess.Popen], scratch: Path) -> dict:
     OUTPUT.mkdir(exist_ok=True)
     (OUTPUT / "load.json").write_text(json.dumps({
         **result, "users": len(threads), "seconds": round(elapsed, 1), "hello_seconds": args.hello_seconds,
-        "gunicorn_workers": (os.cpu_count() or 1) * 2 + 1, "by_kind": by_kind, "failures": recorder.failures,
+        "gunicorn": gunicorn_shape(), "by_kind": by_kind, "failures": recorder.failures,
         "failure_examples": recorder.examples,
         "reviews_via": "service after the evidence page (no scoring_review page in this tree)"
         if "review_service" in by_kind else "scoring_review page", "reviews": recorder.reviews,

@@ -15,7 +15,8 @@ Set-up, all of it the benchmark's own and removed afterwards (BENCH_KEEP=1 keeps
   and SECURE_COOKIES=false (environment switches of emulation/settings.py).
 
 Phases, each with 50 threads (one per user, no think time, one kept-alive connection each):
-- hello (10 s): GET /livez, the trivial view (no database, no broker) → ``hello_rps``;
+- hello (10 s, after 3 s of warm-up while the workers boot): GET /livez, the trivial view (no database, no
+  broker) → ``hello_rps``;
 - mix (60 s): 70 % page views (home, the unit's quarter, an evidence form, an evidence page, the cluster
   matrix for leaders), 20 % evidence uploads of one 1–3 MB PDF or JPEG (real content, accepted by the checks)
   and 10 % reviews by the office reviewer → ``requests``, ``errors`` (status ≥ 400 or no answer), ``p50_ms``,
@@ -415,7 +416,8 @@ def review_by_service(evidence_id: int, reviewer, score: str, recorder: Recorder
         recorder.samples.append(("review_service", (time.perf_counter() - started) * 1000, True))
 
 
-def hello(port: int, users: int, seconds: float) -> tuple[int, int]:
+def hello(port: int, users: int, seconds: float) -> tuple[int, int, float]:
+    """(answers, failures, seconds from the first request to the last answer) of ``users`` calling /livez."""
     stop, counts, lock = threading.Event(), [0, 0], threading.Lock()
 
     def loop():
@@ -434,13 +436,14 @@ def hello(port: int, users: int, seconds: float) -> tuple[int, int]:
             counts[1] += bad
 
     threads = [threading.Thread(target=loop) for _ in range(users)]
+    started = time.perf_counter()
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join()
-    return counts[0], counts[1]
+    return counts[0], counts[1], time.perf_counter() - started
 
 
 def verify(acknowledged: list[tuple[str, str]]) -> int:
@@ -615,9 +618,13 @@ def run(args, processes: list[subprocess.Popen], scratch: Path) -> dict:
     wait_for(lambda: Browser(port, {}).request("GET", "/livez").status == 200, 30, "gunicorn")
 
     meter = CpuMeter(processes[-2].pid, processes[-1].pid, settings.DATABASES["default"]["NAME"])
+    # gunicorn answers once one worker is up; the others may still be importing Django. A few unmeasured
+    # seconds of hello let every worker boot and warm up before anything is counted.
+    _, warm_up_errors, _ = hello(port, args.users, 3)
     before = meter.snapshot()
-    hello_ok, hello_errors = hello(port, args.users, args.hello_seconds)
-    hello_rps = hello_ok / args.hello_seconds
+    hello_ok, hello_errors, hello_elapsed = hello(port, args.users, args.hello_seconds)
+    hello_errors += warm_up_errors
+    hello_rps = hello_ok / hello_elapsed
     hello_cpu = meter.spent(before, meter.snapshot())
 
     recorder, stop = Recorder(), threading.Event()
@@ -654,7 +661,7 @@ def run(args, processes: list[subprocess.Popen], scratch: Path) -> dict:
                          "p95_ms": round(percentile(values, 0.95), 1)}
     OUTPUT.mkdir(exist_ok=True)
     (OUTPUT / "load.json").write_text(json.dumps({
-        **result, "users": len(threads), "seconds": round(elapsed, 1), "hello_seconds": args.hello_seconds,
+        **result, "users": len(threads), "seconds": round(elapsed, 1), "hello_seconds": round(hello_elapsed, 1),
         "gunicorn": gunicorn_shape(), "by_kind": by_kind, "failures": recorder.failures,
         "failure_examples": recorder.examples,
         "reviews_via": "service after the evidence page (no scoring_review page in this tree)"

@@ -505,8 +505,8 @@ def machine_busy() -> float:
 
 class CpuMeter:
     """CPU seconds spent during a phase by the load generator, gunicorn, the Celery worker, PostgreSQL's
-    backends on the benchmark's database, and the whole machine. Backends that connected and left within the
-    phase are missed, so the PostgreSQL figure is a lower bound."""
+    backends on the benchmark's database, and the whole machine. Backends that left before the phase's end
+    are missed, so the PostgreSQL figure is a lower bound."""
 
     def __init__(self, gunicorn: int, worker: int, database: str):
         self.gunicorn, self.worker, self.database = gunicorn, worker, database
@@ -529,8 +529,15 @@ class CpuMeter:
 
     @staticmethod
     def spent(before: dict, after: dict) -> dict[str, float]:
-        return {part: round(sum(max(0.0, cpu - before[part].get(pid, 0.0)) for pid, cpu in after[part].items()), 1)
-                for part in after}
+        """CPU seconds per part between two snapshots. A process tree's CPU is its live processes' own plus what
+        their reaped children spent, so its total only grows: a gunicorn worker recycled meanwhile moves into
+        the master's reaped time, whole, and the difference of the totals counts it once. PostgreSQL's backends
+        are no tree of ours (the postmaster reaps them): per backend, and one gone by the end is missed."""
+        def backends() -> float:
+            return sum(max(0.0, cpu - before["postgresql"].get(pid, 0.0)) for pid, cpu in after["postgresql"].items())
+
+        return {part: round(backends() if part == "postgresql" else sum(after[part].values())
+                            - sum(before[part].values()), 1) for part in after}
 
 
 def gunicorn_shape() -> dict[str, int]:

@@ -2,9 +2,10 @@
 a real Celery worker; 50 simulated users for 60 s.
 
 Set-up, all of it the benchmark's own and removed afterwards (BENCH_KEEP=1 keeps the database):
-- the database ``bench_load`` (server and credentials from DATABASE_URL), migrated and seeded: a district
-  office with one reviewer, a campaign with one open quarter and 30 criteria, 50 grassroots units in 10
-  clusters (one staff user each; the first unit of each cluster leads it) and 500 submitted evidence to review;
+- the database ``<DATABASE_URL's name>_bench_load`` (server and credentials from DATABASE_URL), migrated and
+  seeded: a district office with one reviewer, a campaign with one open quarter and 30 criteria, 50 grassroots
+  units in 10 clusters (one staff user each; the first unit of each cluster leads it) and 500 submitted
+  evidence to review;
 - a redis-server of its own on a free port (no persistence), so that no one's Redis database is flushed or
   filled; REDIS_URL is used only if redis-server is not installed;
 - ``collectstatic`` with hashed names, as the Docker image builds it;
@@ -14,7 +15,8 @@ Set-up, all of it the benchmark's own and removed afterwards (BENCH_KEEP=1 keeps
   and SECURE_COOKIES=false (environment switches of emulation/settings.py).
 
 Phases, each with 50 threads (one per user, no think time, one kept-alive connection each):
-- hello (10 s): GET /livez, the trivial view (no database, no broker) → ``hello_rps``;
+- hello (10 s, after 3 s of warm-up while the workers boot): GET /livez, the trivial view (no database, no
+  broker) → ``hello_rps``;
 - mix (60 s): 70 % page views (home, the unit's quarter, an evidence form, an evidence page, the cluster
   matrix for leaders), 20 % evidence uploads of one 1–3 MB PDF or JPEG (real content, accepted by the checks)
   and 10 % reviews by the office reviewer → ``requests``, ``errors`` (status ≥ 400 or no answer), ``p50_ms``,
@@ -26,7 +28,8 @@ Phases, each with 50 threads (one per user, no think time, one kept-alive connec
 - ``uploads_acknowledged``: uploads answered with the redirect of a saved draft; ``uploads_stored``: those
   whose EvidenceFile row exists and whose stored file has the SHA-256 of the bytes sent (and the row says so).
 
-Per-kind latencies and the set-up are written to benchmarks/output/load.json.
+Per-kind latencies, the set-up and the CPU seconds each part spent per phase (load generator, gunicorn,
+the Celery worker, PostgreSQL, the whole machine) are written to benchmarks/output/load.json.
 
     python benchmarks/load.py [--users 50] [--seconds 60] [--hello-seconds 10]
 """
@@ -53,12 +56,21 @@ from pathlib import Path
 
 from common import ROOT, bench_database
 
-DB_NAME = "bench_load"
+DB_SUFFIX = "bench_load"
 BIN = Path(sys.executable).parent
 OUTPUT = ROOT / "benchmarks" / "output"
 UPLOAD_CRITERIA = 20
 REVIEW_CRITERIA = 10
 CLUSTERS = 10
+
+
+def database_name() -> str:
+    """Named after DATABASE_URL's database, so load runs from two worktrees never drop each other's."""
+    from urllib.parse import urlsplit
+
+    name = urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/thidua").path.lstrip("/")
+    name = name or "thidua"
+    return name if name.endswith(f"_{DB_SUFFIX}") else f"{name}_{DB_SUFFIX}"
 
 
 def free_port() -> int:
@@ -160,10 +172,22 @@ class Browser:
             except OSError:
                 self.close()
                 raise
+            self.keep_cookies(response.headers.get_all("Set-Cookie") or [])
             if response.will_close:
                 self.close()
             return answer
         raise AssertionError("unreachable")
+
+    def keep_cookies(self, headers: list[str]) -> None:
+        """Store the cookies a response sets (the CSRF cookie of a form page, the messages after a POST) and
+        forget those it expires, as a browser does."""
+        for header in headers:
+            name, _, rest = header.partition("=")
+            value, _, attributes = rest.partition(";")
+            if value in ('""', "") or "max-age=0" in attributes.lower().replace(" ", ""):
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = value
 
     def close(self) -> None:
         if self.http is not None:
@@ -307,12 +331,11 @@ def simulated_user(index: int, port: int, world: dict, pool, stop: threading.Eve
     # The form once, as the page load before the first upload: its CSRF token and cookie serve the session.
     form = staff.request("GET", reverse("evidence_edit", args=[period, world["upload_criteria"][0]]))
     token = TOKEN.search(form.body).group(1).decode()
-    for header in form.headers.get_all("Set-Cookie") or []:
-        name, _, rest = header.partition("=")
-        staff.cookies[name] = rest.split(";", 1)[0]
     # This user reviews only its share of the other units' evidence: no two reviewers on one item.
-    to_review = [e for u in world["users"] if u["unit"] != me["unit"] for e in u["evidence"]][index::len(
-        world["users"])]
+    # (Every user slices the same list, then leaves out its own unit's: slicing lists that each left out a
+    # different unit first gave some items to two users, whose second decision was rightly refused with 409.)
+    to_review = [e for e in [e for u in world["users"] for e in u["evidence"]][index::len(world["users"])]
+                 if e not in me["evidence"]]
     try:
         reverse("scoring_review", args=[1])
         review_page = True
@@ -393,7 +416,8 @@ def review_by_service(evidence_id: int, reviewer, score: str, recorder: Recorder
         recorder.samples.append(("review_service", (time.perf_counter() - started) * 1000, True))
 
 
-def hello(port: int, users: int, seconds: float) -> tuple[int, int]:
+def hello(port: int, users: int, seconds: float) -> tuple[int, int, float]:
+    """(answers, failures, seconds from the first request to the last answer) of ``users`` calling /livez."""
     stop, counts, lock = threading.Event(), [0, 0], threading.Lock()
 
     def loop():
@@ -412,13 +436,14 @@ def hello(port: int, users: int, seconds: float) -> tuple[int, int]:
             counts[1] += bad
 
     threads = [threading.Thread(target=loop) for _ in range(users)]
+    started = time.perf_counter()
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join()
-    return counts[0], counts[1]
+    return counts[0], counts[1], time.perf_counter() - started
 
 
 def verify(acknowledged: list[tuple[str, str]]) -> int:
@@ -441,6 +466,85 @@ def verify(acknowledged: list[tuple[str, str]]) -> int:
             continue
         stored += sha.hexdigest() == digest
     return stored
+
+
+# ---------------------------------------------------------------- where the CPU went (Linux /proc)
+
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds of the process and its waited-for children) of one process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[1]), sum(int(v) for v in fields[11:15]) / TICK
+
+
+def tree_cpu(root: int) -> dict[int, float]:
+    """CPU seconds per process of the tree under ``root`` (gunicorn's workers, Celery's pool, pdftoppm)."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))):
+            table[int(entry.name)] = stat
+    found, todo = {}, [root]
+    while todo:
+        pid = todo.pop()
+        if pid in table:
+            found[pid] = table[pid][1]
+            todo.extend(child for child, (parent, _) in table.items() if parent == pid)
+    return found
+
+
+def machine_busy() -> float:
+    """CPU seconds all cores spent not idle since boot (everyone's work on this machine)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / TICK  # without idle and iowait
+
+
+class CpuMeter:
+    """CPU seconds spent during a phase by the load generator, gunicorn, the Celery worker, PostgreSQL's
+    backends on the benchmark's database, and the whole machine. Backends that left before the phase's end
+    are missed, so the PostgreSQL figure is a lower bound."""
+
+    def __init__(self, gunicorn: int, worker: int, database: str):
+        self.gunicorn, self.worker, self.database = gunicorn, worker, database
+
+    def _backends(self) -> dict[int, float]:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                           [self.database])
+            pids = [row[0] for row in cursor.fetchall()]
+        connection.close()
+        return {pid: stat[1] for pid in pids if (stat := _stat(pid))}
+
+    def snapshot(self) -> dict:
+        times = os.times()
+        return {"load generator": {0: times.user + times.system}, "gunicorn": tree_cpu(self.gunicorn),
+                "celery worker": tree_cpu(self.worker), "postgresql": self._backends(),
+                "machine": {0: machine_busy()}}
+
+    @staticmethod
+    def spent(before: dict, after: dict) -> dict[str, float]:
+        """CPU seconds per part between two snapshots. A process tree's CPU is its live processes' own plus what
+        their reaped children spent, so its total only grows: a gunicorn worker recycled meanwhile moves into
+        the master's reaped time, whole, and the difference of the totals counts it once. PostgreSQL's backends
+        are no tree of ours (the postmaster reaps them): per backend, and one gone by the end is missed."""
+        def backends() -> float:
+            return sum(max(0.0, cpu - before["postgresql"].get(pid, 0.0)) for pid, cpu in after["postgresql"].items())
+
+        return {part: round(backends() if part == "postgresql" else sum(after[part].values())
+                            - sum(before[part].values()), 1) for part in after}
+
+
+def gunicorn_shape() -> dict[str, int]:
+    """Workers and threads as deploy/gunicorn.conf.py sets them in this environment."""
+    config: dict = {}
+    exec((ROOT / "deploy" / "gunicorn.conf.py").read_text(), config)  # noqa: S102 - our own config file
+    return {"workers": config["workers"], "threads": config["threads"]}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -480,7 +584,7 @@ def main() -> None:
     })
     os.environ.pop("TEST_DATABASE_NAME", None)
     try:
-        with bench_database(DB_NAME, redis=True):
+        with bench_database(database_name(), redis=True):
             result = run(args, processes, scratch)
     finally:
         for process in reversed(processes):
@@ -520,12 +624,20 @@ def run(args, processes: list[subprocess.Popen], scratch: Path) -> dict:
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
     wait_for(lambda: Browser(port, {}).request("GET", "/livez").status == 200, 30, "gunicorn")
 
-    hello_ok, hello_errors = hello(port, args.users, args.hello_seconds)
-    hello_rps = hello_ok / args.hello_seconds
+    meter = CpuMeter(processes[-2].pid, processes[-1].pid, settings.DATABASES["default"]["NAME"])
+    # gunicorn answers once one worker is up; the others may still be importing Django. A few unmeasured
+    # seconds of hello let every worker boot and warm up before anything is counted.
+    _, warm_up_errors, _ = hello(port, args.users, 3)
+    before = meter.snapshot()
+    hello_ok, hello_errors, hello_elapsed = hello(port, args.users, args.hello_seconds)
+    hello_errors += warm_up_errors
+    hello_rps = hello_ok / hello_elapsed
+    hello_cpu = meter.spent(before, meter.snapshot())
 
     recorder, stop = Recorder(), threading.Event()
     threads = [threading.Thread(target=simulated_user, args=(i, port, world, pool, stop, recorder))
                for i in range(min(args.users, len(world["users"])))]
+    before = meter.snapshot()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -534,6 +646,7 @@ def run(args, processes: list[subprocess.Popen], scratch: Path) -> dict:
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    mix_cpu = meter.spent(before, meter.snapshot())
 
     http = [(kind, ms, ok) for kind, ms, ok in recorder.samples if kind != "review_service"]
     latencies = [ms for _, ms, _ in http]
@@ -555,13 +668,19 @@ def run(args, processes: list[subprocess.Popen], scratch: Path) -> dict:
                          "p95_ms": round(percentile(values, 0.95), 1)}
     OUTPUT.mkdir(exist_ok=True)
     (OUTPUT / "load.json").write_text(json.dumps({
-        **result, "users": len(threads), "seconds": round(elapsed, 1), "hello_seconds": args.hello_seconds,
-        "gunicorn_workers": (os.cpu_count() or 1) * 2 + 1, "by_kind": by_kind, "failures": recorder.failures,
+        **result, "users": len(threads), "seconds": round(elapsed, 1), "hello_seconds": round(hello_elapsed, 1),
+        "gunicorn": gunicorn_shape(), "by_kind": by_kind, "failures": recorder.failures,
         "failure_examples": recorder.examples,
         "reviews_via": "service after the evidence page (no scoring_review page in this tree)"
         if "review_service" in by_kind else "scoring_review page", "reviews": recorder.reviews,
         "upload_mb": round(sum(len(d) for _, _, d, _ in pool) / len(pool) / 1024 / 1024, 2),
         "cpus": os.cpu_count(), "media_root": str(settings.MEDIA_ROOT),
+        # CPU seconds per phase; "machine" is every process on it, other people's work included.
+        "cpu_seconds": {"hello": hello_cpu, "mix": mix_cpu},
+        "cpu_ms_per_request": {
+            "hello": {part: round(cpu * 1000 / max(1, hello_ok), 2) for part, cpu in hello_cpu.items()},
+            "mix": {part: round(cpu * 1000 / max(1, len(http)), 2) for part, cpu in mix_cpu.items()},
+        },
     }, indent=2, ensure_ascii=False) + "\n")
     return result
 

@@ -101,8 +101,6 @@ def evidence_edit(request: HttpRequest, period_id: int, criterion_id: int) -> Ht
     criterion = get_object_or_404(scored_criteria(period.campaign), pk=criterion_id)
     unit_id = request.user.unit_id
     evidence = Evidence.objects.filter(period=period, unit_id=unit_id, criterion=criterion).first()
-    state = lock_state(period=period, unit_id=unit_id)
-    editable = not state.locked and (evidence is None or evidence.status in EDITABLE_STATUSES)
     initial = {"version": evidence.version} if evidence else {}
     if evidence:
         initial.update({"note": evidence.note, "links": "\n".join(evidence.links), "quantity": evidence.quantity,
@@ -130,6 +128,9 @@ def evidence_edit(request: HttpRequest, period_id: int, criterion_id: int) -> Ht
                     form.add_error(None, message)
                 evidence = Evidence.objects.filter(period=period, unit_id=unit_id, criterion=criterion).first()
         status = 400
+    # Only for the page: a saved POST redirects, and the service checks the lock itself, in its transaction.
+    state = lock_state(period=period, unit_id=unit_id)
+    editable = not state.locked and (evidence is None or evidence.status in EDITABLE_STATUSES)
     files = list(evidence.files.all()) if evidence else []
     duplicates = evidence_duplicates(evidence) if evidence else []
     context = {

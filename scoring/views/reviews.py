@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -187,11 +187,16 @@ def evidence_review(request: HttpRequest, evidence_id: int) -> HttpResponse:
             status = 403
 
     filterset = ReviewQueueFilter(request.GET, queryset=evidence_reviewable_by(request.user), user=request.user)
-    waiting = filterset.qs.filter(status="submitted")
+    waiting = filterset.qs.filter(status="submitted").order_by()
     position = None
     if evidence.status == "submitted" and evidence.submitted_at is not None:
-        position = waiting.filter(Q(submitted_at__lt=evidence.submitted_at)
-                                  | Q(submitted_at=evidence.submitted_at, pk__lt=evidence.pk)).count() + 1
+        # The queue's length and this item's place in it in one query (the queue is the same scope twice).
+        counts = waiting.aggregate(total=Count("pk"), ahead=Count("pk", filter=Q(submitted_at__lt=evidence.submitted_at)
+                                                                  | Q(submitted_at=evidence.submitted_at,
+                                                                      pk__lt=evidence.pk)))
+        waiting_count, position = counts["total"], counts["ahead"] + 1
+    else:
+        waiting_count = waiting.count()
     duplicates = evidence_duplicates(evidence)
     context = {
         "evidence": evidence, "form": form, "files": list(evidence.files.all()),
@@ -199,6 +204,6 @@ def evidence_review(request: HttpRequest, evidence_id: int) -> HttpResponse:
         "reviews": list(evidence.reviews.select_related("reviewer")),
         "own_unit": own_unit, "closed": closed, "can_decide": can_decide, "conflict": conflict,
         "query": query, "queue_url": _with_query(reverse("scoring_queue"), query),
-        "waiting_count": waiting.count(), "position": position,
+        "waiting_count": waiting_count, "position": position,
     }
     return render(request, "scoring/evidence_review.html", context, status=status)

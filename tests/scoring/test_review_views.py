@@ -226,3 +226,21 @@ def test_the_reviewers_home_shows_whats_waiting_per_campaign(world, login):
     assert "2 minh chứng chờ thẩm định" in page
     assert f"{reverse('scoring_queue')}?campaign={world.campaign.pk}" in page
     assert "minh chứng chờ thẩm định" not in login(OfficeUserFactory()).get("/").content.decode()
+
+
+def test_the_review_page_shows_the_items_place_in_its_queue(world, login):
+    items = [submitted(period=world.period, unit=unit, criterion=criterion)
+             for unit, criterion in ((world.unit, world.criteria[0]), (world.other_unit, world.criteria[0]),
+                                     (world.unit, world.criteria[1]))]
+    same_moment = items[0].submitted_at
+    Evidence.objects.filter(pk__in=[i.pk for i in items]).update(submitted_at=same_moment)  # ties: oldest id first
+    client = login(world.office)
+
+    response = client.get(reverse("scoring_review", args=[items[1].pk]))
+    filtered = client.get(reverse("scoring_review", args=[items[2].pk]) + f"?unit={world.unit.pk}")
+    Evidence.objects.filter(pk=items[0].pk).update(status=Evidence.Status.ACCEPTED)
+    decided = client.get(reverse("scoring_review", args=[items[0].pk]))
+
+    assert (response.context["position"], response.context["waiting_count"]) == (2, 3)
+    assert (filtered.context["position"], filtered.context["waiting_count"]) == (2, 2)
+    assert (decided.context["position"], decided.context["waiting_count"]) == (None, 2)

@@ -35,6 +35,7 @@ the Celery worker, PostgreSQL, the whole machine) are written to benchmarks/outp
 """
 
 import argparse
+import contextlib
 import hashlib
 import io
 import json
@@ -82,11 +83,9 @@ def free_port() -> int:
 def wait_for(condition, seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(OSError):  # not listening yet: look again shortly
             if condition():
                 return
-        except OSError:
-            pass
         time.sleep(0.2)
     raise SystemExit(f"{what} did not start")
 

@@ -137,7 +137,7 @@ class CuttableProxy:
                     tail = (tail + data)[-len(trigger):]
                 target.sendall(data)
         except OSError:
-            pass
+            pass  # either side hung up: this direction of the connection is over
         with suppress(OSError):
             target.shutdown(socket.SHUT_WR)
 

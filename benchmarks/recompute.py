@@ -9,6 +9,9 @@ evidence rows, in a database of its own (``bench_recompute``).
   ``full_again_s`` is the same recompute when 1 % of the reviews changed since.
 - ``sql_floor_s``: one hand-written SQL GROUP BY (grouping sets) producing the
   same unit and cluster totals from the same rows; ``ratio`` = full_s / floor.
+- ``cells_write_s``: writing the same 600,000 cells once into a scratch table with
+  no index at all (CREATE TABLE AS), the least that storing the per-criterion
+  score table costs; ``cells_write_ratio`` = that / floor.
 - ``one_cluster_ms``: one review changed, then its cluster's recompute (with the
   period's ranking and the year), median of several.
 - ``standings_page_ms`` / ``standings_page_queries``: the office's standings page
@@ -41,6 +44,20 @@ FLOOR_SQL = """
     GROUP BY GROUPING SETS ((m.cluster_id, e.unit_id), (m.cluster_id))
 """
 
+# The floor's cells, one row each, written with nothing else: no index, no ranking, no other table.
+CELLS_WRITE_SQL = """
+    CREATE TABLE bench_cells_write AS
+    SELECT e.period_id, e.unit_id, e.criterion_id, e.id AS evidence_id, c.category, CASE
+        WHEN c.method = 'binary' THEN c.max_points
+        WHEN c.method = 'quantity' THEN
+            CASE WHEN e.quantity >= c.target_quantity THEN c.max_points
+                 ELSE ROUND(c.max_points * e.quantity / c.target_quantity, 2) END
+        ELSE LEAST(e.score, c.max_points) END AS points
+    FROM evidence_evidence e
+    JOIN campaigns_criterion c ON c.id = e.criterion_id
+    WHERE e.period_id = %s AND e.status = 'accepted'
+"""
+
 
 def _seconds(function) -> float:
     started = time.perf_counter()
@@ -50,6 +67,7 @@ def _seconds(function) -> float:
 
 def main() -> None:
     with bench_database("bench_recompute") as connection:
+        from django.db import transaction
         from django.test import Client
         from django.test.utils import CaptureQueriesContext, setup_test_environment
         from django.urls import NoReverseMatch, reverse
@@ -80,6 +98,15 @@ def main() -> None:
         stored = dict(UnitScore.objects.values_list("unit_id", "total"))
         assert stored == unit_totals, "the recompute and the floor disagree"
         sql_floor_s = min(floors)
+        writes = []
+        for _ in range(2):
+            with transaction.atomic(), connection.cursor() as cursor:
+                started = time.perf_counter()
+                cursor.execute(CELLS_WRITE_SQL, [period])
+            writes.append(time.perf_counter() - started)
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE bench_cells_write")
+        cells_write_s = min(writes)
 
         # 1 % of the reviews change, then the whole period again.
         Evidence.objects.filter(period_id=period, id__in=Evidence.objects.filter(period_id=period).order_by("?")
@@ -96,6 +123,7 @@ def main() -> None:
                                                                                        cluster_id=c)))
 
         print(f"full {full_s:.2f} s, again {full_again_s:.2f} s, floor {sql_floor_s:.2f} s, "
+              f"cells written alone {cells_write_s:.2f} s, "
               f"one cluster {statistics.median(one_cluster) * 1000:.0f} ms", file=sys.stderr)
         page_ms = page_queries = None
         try:
@@ -123,6 +151,8 @@ def main() -> None:
         "full_again_s": round(full_again_s, 2),
         "sql_floor_s": round(sql_floor_s, 2),
         "ratio": round(full_s / sql_floor_s, 2),
+        "cells_write_s": round(cells_write_s, 2),
+        "cells_write_ratio": round(cells_write_s / sql_floor_s, 2),
         "one_cluster_ms": round(statistics.median(one_cluster) * 1000, 1),
         "standings_page_ms": page_ms,
         "standings_page_queries": page_queries,

@@ -197,42 +197,36 @@ def _criterion_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -
         _execute(f"INSERT INTO {cs} ({columns}, computed_at) SELECT {columns}, %s FROM ({cells}) n "
                  f"ORDER BY n.unit_id, n.criterion_id", [now, period.pk, *scope_params])
         return
-    # Over existing rows: the scope's cells are computed once, with the row each one would update (one hash
-    # join), into a temporary table; then only the changed rows are updated (by primary key), the new ones
-    # inserted and, if not every existing row found its cell, the stale ones deleted. An upsert would probe
-    # the unique index cell by cell (5 s for a national period), and each anti-join costs two sorts of
-    # 600,000 rows.
-    new = connection.ops.quote_name("scoring_recompute_cells")
+    # Over existing rows: one full join of the scope's cells with its stored rows (one hash join each way)
+    # keeps only the differences in a temporary table: new cells (no stored row), changed cells (with the row
+    # they update) and stale rows (no cell: no accepted evidence any more, or for the whole period a unit that
+    # left every cluster of the campaign). After a day of reviews that is a few thousand rows, not the
+    # 600,000 cells of a national period; an upsert would instead probe the unique index cell by cell.
+    diff = connection.ops.quote_name("scoring_recompute_diff")
     changed = ("o.points <> n.points OR o.category <> n.category OR o.evidence_id IS DISTINCT FROM n.evidence_id "
                "OR o.section_id IS DISTINCT FROM n.section_id")
+    stored_scope, stored_params = ("", []) if scope.cluster_id is None else (f"AND {in_scope_cs}", cs_scope_params)
     _execute(f"""
-        CREATE TEMPORARY TABLE {new} AS
-        SELECT n.*, o.id AS score_id, CASE WHEN o.id IS NOT NULL AND ({changed}) THEN 1 ELSE 0 END AS changed
+        CREATE TEMPORARY TABLE {diff} AS
+        SELECT n.*, o.id AS score_id
         FROM ({cells}) n
-        LEFT JOIN {cs} o ON o.period_id = n.period_id AND o.unit_id = n.unit_id AND o.criterion_id = n.criterion_id
-    """, [period.pk, *scope_params])
+        FULL JOIN (SELECT {cs}.id, {cs}.unit_id, {cs}.criterion_id, {cs}.points, {cs}.category, {cs}.evidence_id,
+                          {cs}.section_id
+                   FROM {cs} WHERE {cs}.period_id = %s {stored_scope}) o
+          ON o.unit_id = n.unit_id AND o.criterion_id = n.criterion_id
+        WHERE o.id IS NULL OR n.unit_id IS NULL OR {changed}
+    """, [period.pk, *scope_params, period.pk, *stored_params])
     _execute(f"""
         UPDATE {cs} SET points = n.points, evidence_id = n.evidence_id, section_id = n.section_id,
             category = n.category, computed_at = %s
-        FROM {new} n WHERE n.changed = 1 AND {cs}.id = n.score_id
+        FROM {diff} n WHERE n.score_id IS NOT NULL AND n.unit_id IS NOT NULL AND {cs}.id = n.score_id
     """, [now])
-    # Stale: cells of the scope with no accepted evidence any more; for the whole period, also the cells of
-    # units that left every cluster of the campaign (the cells only hold its members).
-    scope_condition, params = ("", []) if scope.cluster_id is None else (f"AND {in_scope_cs}", cs_scope_params)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {cs} WHERE {cs}.period_id = %s {scope_condition}) "
-                       f"- (SELECT COUNT(score_id) FROM {new})", [period.pk, *params])
-        stale = cursor.fetchone()[0]
-    if stale:
-        _execute(f"""
-            DELETE FROM {cs} WHERE {cs}.period_id = %s {scope_condition}
-               AND NOT EXISTS (SELECT 1 FROM {new} n WHERE n.score_id = {cs}.id)
-        """, [period.pk, *params])
+    _execute(f"DELETE FROM {cs} WHERE {cs}.id IN (SELECT n.score_id FROM {diff} n WHERE n.unit_id IS NULL)", [])
     _execute(f"""
         INSERT INTO {cs} ({columns}, computed_at)
-        SELECT {columns}, %s FROM {new} n WHERE n.score_id IS NULL ORDER BY n.unit_id, n.criterion_id
+        SELECT {columns}, %s FROM {diff} n WHERE n.score_id IS NULL ORDER BY n.unit_id, n.criterion_id
     """, [now])
-    _execute(f"DROP TABLE {new}", [])
+    _execute(f"DROP TABLE {diff}", [])
 
 
 def _unit_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -> None:

@@ -26,6 +26,16 @@ for row in CriterionScore.objects.filter(criterion__method="quantity", criterion
         assert row.points == expected, (row.criterion.code, row.points, expected)
         checked += 1
 assert checked > 0 and UnitScore.objects.exists()
+# A recompute over existing rows (SQLite's FULL JOIN) updates a changed cell and drops a withdrawn one.
+from evidence.models import Evidence
+from scoring import compute
+changed, withdrawn = CriterionScore.objects.filter(criterion__method="judgement", points__gt=1).order_by("pk")[:2]
+Evidence.objects.filter(pk=changed.evidence_id).update(score=Decimal("0.25"))
+Evidence.objects.filter(pk=withdrawn.evidence_id).update(status="returned")
+compute.period_recompute(period_id=changed.period_id)
+changed.refresh_from_db()
+assert changed.points == Decimal("0.25"), changed.points
+assert not CriterionScore.objects.filter(pk=withdrawn.pk).exists()
 print("embedded-ok")
 """
 

@@ -3,8 +3,8 @@
 Every step is set-based SQL over the evidence and the lower score table, never
 a Python loop over evidence rows: INSERT … SELECT … ON CONFLICT DO UPDATE (or
 UPDATE … FROM a window query), and for the criterion scores (600,000 cells in a
-national period) a plain INSERT … SELECT when the period has none yet, else the
-cells computed once into a temporary table joined to the stored rows. Only rows
+national period) a plain INSERT … SELECT when the period has none yet, else only
+the differences from the stored rows (one full join) kept in a temporary table. Only rows
 whose values changed are rewritten, so a recompute that finds nothing new writes
 almost nothing, and running it twice gives the same rows. The SQL is the common
 dialect of PostgreSQL and SQLite (≥ 3.39), so ``make run``'s embedded default
@@ -61,6 +61,8 @@ from .models import (
 
 # When at least this share of a period's clusters is dirty, the sweep recomputes the whole period at once.
 FULL_RECOMPUTE_SHARE = Decimal("0.25")
+# A fresh insert of at least this many cells is followed by an ANALYZE of the table (PostgreSQL).
+FRESH_ANALYZE_ROWS = 50_000
 # PostgreSQL's work_mem for a whole period's recompute (its hash joins and aggregates hold every cell).
 FULL_RECOMPUTE_WORK_MEM = "128MB"
 
@@ -192,39 +194,50 @@ def _criterion_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -
         LEFT JOIN {ta} ta ON ta.target_id = c.target_id AND ta.unit_id = e.unit_id
         WHERE e.period_id = %s AND e.status = 'accepted' AND {in_scope}"""
     if fresh:
-        # The period has no rows yet: a plain insert (no upsert, nothing stale), in the unique key's order so
+        # The period has no rows yet: a plain insert (no upsert, nothing stale), in the primary key's order so
         # that the index grows at its right edge (a fifth faster than the evidence's order, nationally).
-        _execute(f"INSERT INTO {cs} ({columns}, computed_at) SELECT {columns}, %s FROM ({cells}) n "
-                 f"ORDER BY n.unit_id, n.criterion_id", [now, period.pk, *scope_params])
+        inserted = _execute(f"INSERT INTO {cs} ({columns}, computed_at) SELECT {columns}, %s FROM ({cells}) n "
+                            f"ORDER BY n.unit_id, n.criterion_id", [now, period.pk, *scope_params])
+        if connection.vendor == "postgresql" and inserted >= FRESH_ANALYZE_ROWS:
+            # The planner still believes the table as small as at its last ANALYZE and would join the new rows
+            # one index probe at a time (1 s for the heat map of a national period); ANALYZE samples them, in
+            # this transaction too, for a fraction of that.
+            _execute(f"ANALYZE {cs}", [])
         return
     # Over existing rows: one full join of the scope's cells with its stored rows (one hash join each way)
     # keeps only the differences in a temporary table: new cells (no stored row), changed cells (with the row
     # they update) and stale rows (no cell: no accepted evidence any more, or for the whole period a unit that
     # left every cluster of the campaign). After a day of reviews that is a few thousand rows, not the
-    # 600,000 cells of a national period; an upsert would instead probe the unique index cell by cell.
+    # 600,000 cells of a national period; an upsert would instead probe the primary key cell by cell.
     diff = connection.ops.quote_name("scoring_recompute_diff")
     changed = ("o.points <> n.points OR o.category <> n.category OR o.evidence_id IS DISTINCT FROM n.evidence_id "
                "OR o.section_id IS DISTINCT FROM n.section_id")
     stored_scope, stored_params = ("", []) if scope.cluster_id is None else (f"AND {in_scope_cs}", cs_scope_params)
     _execute(f"""
         CREATE TEMPORARY TABLE {diff} AS
-        SELECT n.*, o.id AS score_id
+        SELECT n.*, o.unit_id AS stored_unit_id, o.criterion_id AS stored_criterion_id
         FROM ({cells}) n
-        FULL JOIN (SELECT {cs}.id, {cs}.unit_id, {cs}.criterion_id, {cs}.points, {cs}.category, {cs}.evidence_id,
+        FULL JOIN (SELECT {cs}.unit_id, {cs}.criterion_id, {cs}.points, {cs}.category, {cs}.evidence_id,
                           {cs}.section_id
                    FROM {cs} WHERE {cs}.period_id = %s {stored_scope}) o
           ON o.unit_id = n.unit_id AND o.criterion_id = n.criterion_id
-        WHERE o.id IS NULL OR n.unit_id IS NULL OR {changed}
+        WHERE o.unit_id IS NULL OR n.unit_id IS NULL OR {changed}
     """, [period.pk, *scope_params, period.pk, *stored_params])
     _execute(f"""
         UPDATE {cs} SET points = n.points, evidence_id = n.evidence_id, section_id = n.section_id,
             category = n.category, computed_at = %s
-        FROM {diff} n WHERE n.score_id IS NOT NULL AND n.unit_id IS NOT NULL AND {cs}.id = n.score_id
-    """, [now])
-    _execute(f"DELETE FROM {cs} WHERE {cs}.id IN (SELECT n.score_id FROM {diff} n WHERE n.unit_id IS NULL)", [])
+        FROM {diff} n
+        WHERE {cs}.period_id = %s AND {cs}.unit_id = n.unit_id AND {cs}.criterion_id = n.criterion_id
+          AND n.stored_unit_id IS NOT NULL
+    """, [now, period.pk])
+    _execute(f"""
+        DELETE FROM {cs} WHERE {cs}.period_id = %s AND EXISTS (
+            SELECT 1 FROM {diff} n WHERE n.unit_id IS NULL
+               AND n.stored_unit_id = {cs}.unit_id AND n.stored_criterion_id = {cs}.criterion_id)
+    """, [period.pk])
     _execute(f"""
         INSERT INTO {cs} ({columns}, computed_at)
-        SELECT {columns}, %s FROM {diff} n WHERE n.score_id IS NULL ORDER BY n.unit_id, n.criterion_id
+        SELECT {columns}, %s FROM {diff} n WHERE n.stored_unit_id IS NULL ORDER BY n.unit_id, n.criterion_id
     """, [now])
     _execute(f"DROP TABLE {diff}", [])
 
@@ -232,7 +245,9 @@ def _criterion_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -
 def _unit_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -> None:
     us, cs, cm = _t(UnitScore), _t(CriterionScore), _t(ClusterMember)
     members, member_params = scope.members("m")
-    in_scope, scope_params = scope.unit_ids("unit_id")
+    # For a whole period the cells hold only the members' rows (the step before removed the others), and the
+    # join below keeps only members anyway: a filter on membership would cost a join of every cell.
+    in_scope, scope_params = scope.unit_ids("unit_id") if scope.cluster_id is not None else ("1 = 1", [])
     total = "(COALESCE(s.base, 0) + COALESCE(s.bonus, 0) - COALESCE(s.penalty, 0))"
     percent = f"ROUND({total} * 100.0 / {_lit(facts.base_max)}, 3)" if facts.base_max > 0 else "0"
     completeness = f"ROUND(COALESCE(s.base_count, 0) * 1.0 / {facts.base_count}, 4)" if facts.base_count else "0"

@@ -262,7 +262,9 @@ def cluster_create(*, campaign: Campaign, user: User, members: list[Unit], **fie
 @transaction.atomic
 def cluster_update(*, cluster: Cluster, user: User, members: list[Unit], **fields) -> Cluster:
     """Change a cluster's name, leader, deputy, follower or members. Audited."""
-    cluster = Cluster.objects.select_for_update().select_related("campaign__issuing_unit").get(pk=cluster.pk)
+    # Only the cluster's row: locking the joined campaign and issuing unit would hold up evidence writes.
+    cluster = (Cluster.objects.select_for_update(of=("self",)).select_related("campaign__issuing_unit")
+               .get(pk=cluster.pk))
     before = _snapshot(cluster, CLUSTER_FIELDS)
     _apply(cluster, fields, CLUSTER_FIELDS)
     _check_cluster(campaign=cluster.campaign, cluster=cluster, members=members,

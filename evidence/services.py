@@ -385,7 +385,9 @@ def late_request_decide(
     *, request: LateRequest, approve: bool, user: User, ends_at: datetime | None = None, remark: str = ""
 ) -> LateRequest:
     """Approve (granting a late window until ``ends_at``) or refuse a unit's request. Audited."""
-    request = LateRequest.objects.select_for_update().select_related("period__campaign", "unit").get(pk=request.pk)
+    # Only the request's row: the joined period and unit rows are locked by recomputes and evidence writes.
+    request = (LateRequest.objects.select_for_update(of=("self",)).select_related("period__campaign", "unit")
+               .get(pk=request.pk))
     _ensure_manages(user, request.period.campaign)
     if request.status != LateRequest.Status.PENDING:
         raise ValidationError(_("This request has already been decided."))

@@ -4,6 +4,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from awards import batch, services
 from awards.models import CertificateBatchChunk, CertificateBatchItem
@@ -47,6 +50,27 @@ def test_rerun_after_a_partial_run_renders_only_the_missing_certificates(monkeyp
     text = pdf_text(combined)
     assert [text.index(f"Đoàn viên {n:02d}") for n in range(1, 8)] == sorted(
         text.index(f"Đoàn viên {n:02d}") for n in range(1, 8))
+
+
+def test_files_a_killed_run_stored_but_never_recorded_are_deleted_when_the_job_is_done(tmp_path):
+    decision = _issued_decision(2)
+    job = Job.objects.create(kind="award_certificates", params={"decision_id": decision.pk}, total=2,
+                             status=Job.Status.RUNNING)
+    other = Job.objects.create(kind="award_certificates", params={"decision_id": decision.pk})
+    folder = timezone.localtime().strftime("certificates/%Y/%m")
+    orphans = [default_storage.save(f"{folder}/job{job.pk}-chunk.pdf", ContentFile(b"%PDF-1.7 killed")),
+               default_storage.save(f"{folder}/job{job.pk}-0001-doan-vien-01.pdf", ContentFile(b"%PDF-1.7"))]
+    kept = [default_storage.save(f"{folder}/job{other.pk}-chunk.pdf", ContentFile(b"%PDF-1.7 other job")),
+            default_storage.save(f"{folder}/job{job.pk}0-chunk.pdf", ContentFile(b"%PDF-1.7 job ten times"))]
+
+    job = batch.certificates_job_run(job=job)
+
+    assert job.status == "done"
+    assert not any(default_storage.exists(name) for name in orphans)
+    assert all(default_storage.exists(name) for name in kept)
+    recorded = [*CertificateBatchChunk.objects.filter(job=job).values_list("file", flat=True),
+                *CertificateBatchItem.objects.filter(job=job).values_list("file", flat=True)]
+    assert len(recorded) == 3 and all(default_storage.exists(name) for name in recorded)
 
 
 def test_finished_job_is_not_run_again():

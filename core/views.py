@@ -89,10 +89,21 @@ def livez(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database, Redis and Celery worker state as JSON; 503 if the database or Redis is down."""
+    """Database, Redis and Celery worker state as JSON.
+
+    503 only if the database is down: the portal cannot serve a page then. With Redis
+    or the workers down it still serves every page and keeps every change (the work
+    they would do waits in PostgreSQL for the beat sweep), so it answers 200 with
+    status "degraded" and says which part is missing.
+    """
     database = _check_database()
     redis_state = _check_redis()
     workers = _check_workers(redis_state["ok"])
-    ok = database["ok"] and redis_state["ok"]
-    body = {"status": "ok" if ok else "error", "database": database, "redis": redis_state, "workers": workers}
-    return JsonResponse(body, status=200 if ok else 503)
+    if not database["ok"]:
+        status = "error"
+    elif redis_state["ok"] and workers["ok"]:
+        status = "ok"
+    else:
+        status = "degraded"
+    body = {"status": status, "database": database, "redis": redis_state, "workers": workers}
+    return JsonResponse(body, status=503 if status == "error" else 200)

@@ -35,11 +35,21 @@ def test_healthz_reports_database_redis_and_workers(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "ok"
     assert body["database"]["ok"] is True
     assert body["database"]["engine"] == "postgresql"
     assert body["redis"]["ok"] is True
-    assert set(body["workers"]) >= {"ok", "count"}
+    # No worker runs for this test: the portal serves pages, the background work waits.
+    assert body["workers"] == {"ok": False, "count": 0}
+    assert body["status"] == "degraded"
+
+
+def test_healthz_is_degraded_not_down_without_redis(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    response = client.get(reverse("healthz"))
+    body = response.json()
+    assert (response.status_code, body["status"], body["database"]["ok"], body["redis"]["ok"]) == (
+        200, "degraded", True, False)
+    assert body["workers"]["error"] == "broker unreachable"
 
 
 def test_livez_answers_without_touching_the_database(client, django_assert_num_queries):

@@ -8,6 +8,8 @@ from decimal import Decimal
 import psycopg2
 import pytest
 from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
 
 from scoring import compute, tasks
 from scoring.models import ClusterScore, DirtyCluster, UnitScore
@@ -41,6 +43,8 @@ def test_a_review_is_recomputed_by_a_real_worker_and_changes_the_standings(tmp_p
                         expected_version=evidence.version)
         assert DirtyCluster.objects.filter(cluster=world.cluster).exists()  # durable before the task runs
         _wait_for(lambda: not DirtyCluster.objects.exists(), log=log)
+        health = Client().get(reverse("healthz")).json()  # with a worker answering, nothing is missing
+        assert (health["status"], health["workers"]["count"]) == ("ok", 1), health
     assert UnitScore.objects.get(period=world.period, unit=world.unit).total == Decimal("9.50")
     assert ClusterScore.objects.get(cluster=world.cluster).rank == 1
     assert ClusterScore.objects.get(cluster=world.other_cluster).rank == 2

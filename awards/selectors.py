@@ -156,6 +156,15 @@ def certificate_templates_managed_by(user: User) -> QuerySet[CertificateTemplate
     return CertificateTemplate.objects.none()
 
 
+def certificate_templates_editable_by(user: User) -> QuerySet[CertificateTemplate]:
+    """The templates the user may change: those managed, except the shared ones (no campaign, no issuer),
+    which offices use but only administrators set."""
+    templates = certificate_templates_managed_by(user)
+    if user.is_authenticated and user.is_admin:
+        return templates
+    return templates.exclude(campaign__isnull=True, issuer_unit__isnull=True)
+
+
 def rules_managed_by(user: User) -> QuerySet[AwardRule]:
     return AwardRule.objects.filter(campaign__in=campaigns_managed_by(user))
 

@@ -34,6 +34,7 @@ from .selectors import (
     base_salary_on,
     campaign_prize_total,
     certificate_jobs_of,
+    certificate_templates_editable_by,
     certificate_templates_managed_by,
     decisions_managed_by,
     rules_managed_by,
@@ -106,13 +107,15 @@ def base_salary_list(request: HttpRequest) -> HttpResponse:
 def certificate_template_list(request: HttpRequest) -> HttpResponse:
     _require_office(request.user)
     templates = certificate_templates_managed_by(request.user).select_related("campaign", "issuer_unit")
-    return render(request, "awards/certificatetemplate_list.html", {"templates": templates})
+    editable_ids = set(certificate_templates_editable_by(request.user).values_list("pk", flat=True))
+    return render(request, "awards/certificatetemplate_list.html",
+                  {"templates": templates, "editable_ids": editable_ids})
 
 
 @login_required
 def certificate_template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _require_office(request.user)
-    instance = get_object_or_404(certificate_templates_managed_by(request.user), pk=pk) if pk else None
+    instance = get_object_or_404(certificate_templates_editable_by(request.user), pk=pk) if pk else None
     form = CertificateTemplateForm(request.POST or None, instance=instance, user=request.user,
                                    campaigns=campaigns_managed_by(request.user))
     if request.method == "POST" and form.is_valid():

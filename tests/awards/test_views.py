@@ -5,11 +5,12 @@ import pytest
 from django.urls import reverse
 
 from awards import services
-from awards.models import Award, AwardDecision, AwardForm
+from awards.models import Award, AwardDecision, AwardForm, CertificateTemplate
 from campaigns.models import Period
 from core.models import Job
 from tests.awards.factories import AwardDecisionFactory, AwardFactory, AwardRuleFactory, ClusterScoreFactory
 from tests.factories import (
+    AdminFactory,
     AwardFormFactory,
     CampaignFactory,
     ClusterFactory,
@@ -128,6 +129,26 @@ def test_office_cannot_create_a_form_for_a_unit_outside_its_subtree(login):
         "amount": "1", "base_salary_coefficient": "", "description": ""})
     assert AwardForm.objects.count() == 0
 
+
+
+def test_office_cannot_take_over_or_change_a_shared_certificate_template(login):
+    """A template for every campaign (no campaign, no issuer) is the administrators': an office sees it in
+    the list and its certificates use it, but may not edit it (e.g. claim it for its own unit, or switch it
+    off for everyone)."""
+    shared = CertificateTemplate.objects.create(name="Mẫu chung", colour="#b00000")
+    office = OfficeUserFactory()
+    client = login(office)
+    url = reverse("certificate_template_edit", args=[shared.pk])
+    assert client.get(url).status_code == 404
+    response = client.post(url, {"name": "Của huyện", "layout": "classic", "colour": "#000000",
+                                 "accent_colour": "#000000", "border": "double", "issuer_unit": office.unit.pk})
+    assert response.status_code == 404
+    shared.refresh_from_db()
+    assert (shared.name, shared.issuer_unit_id, shared.is_active) == ("Mẫu chung", None, True)
+    page = client.get(reverse("certificate_template_list"))
+    assert "Mẫu chung" in page.content.decode()
+    assert url not in page.content.decode()
+    assert login(AdminFactory()).get(url).status_code == 200
 
 # ---- campaign awards, proposals and decisions ---------------------------------------------------
 

@@ -50,7 +50,15 @@ class CertificateTemplateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns
         self.fields["issuer_unit"].queryset = units_visible_to(user).filter(level__in=["province", "district", "block"])
+        self.user = user
         self.helper = _helper(_("Save"))
+
+    def clean(self):
+        data = super().clean()
+        if not self.user.is_admin and not data.get("campaign") and not data.get("issuer_unit"):
+            # A template with neither is shared by every campaign of every district: the administrators' to set.
+            raise forms.ValidationError(_("Choose the campaign or the issuing unit this template is for."))
+        return data
 
 
 class AwardRuleForm(forms.ModelForm):

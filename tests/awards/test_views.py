@@ -150,6 +150,19 @@ def test_office_cannot_take_over_or_change_a_shared_certificate_template(login):
     assert url not in page.content.decode()
     assert login(AdminFactory()).get(url).status_code == 200
 
+
+def test_an_office_cannot_create_a_shared_certificate_template(login):
+    office = OfficeUserFactory()
+    fields = {"name": "Mẫu của huyện", "layout": "classic", "colour": "#b00000", "accent_colour": "#d4a017",
+              "border": "double", "is_active": "on"}
+    response = login(office).post(reverse("certificate_template_create"), fields)
+    assert response.status_code == 200
+    assert "Hãy chọn phong trào hoặc đơn vị ban hành mà mẫu này dùng cho." in response.content.decode()
+    assert not CertificateTemplate.objects.exists()
+    response = login(office).post(reverse("certificate_template_create"), {**fields, "issuer_unit": office.unit.pk})
+    assert response.status_code == 302
+    assert CertificateTemplate.objects.get().issuer_unit == office.unit
+
 # ---- campaign awards, proposals and decisions ---------------------------------------------------
 
 def _campaign_with_standing():

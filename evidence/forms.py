@@ -21,7 +21,9 @@ class MultipleFileField(forms.FileField):
     """Several files in one field; each is judged later by ``evidence.uploads.check_upload``."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE, "multiple": True}))
+        # form-control: Bootstrap's file input takes the width of its box; the bare one is wider than a phone.
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE, "multiple": True,
+                                                             "class": "form-control"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

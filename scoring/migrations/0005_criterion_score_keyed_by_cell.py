@@ -12,12 +12,21 @@ from decimal import Decimal
 from django.db import migrations, models
 
 
-def copy_rows(apps, schema_editor):
-    old = apps.get_model("scoring", "CriterionScore")._meta.db_table
-    new = apps.get_model("scoring", "CriterionScoreByCell")._meta.db_table
-    columns = "period_id, unit_id, criterion_id, campaign_id, section_id, evidence_id, category, points, computed_at"
+COLUMNS = "period_id, unit_id, criterion_id, campaign_id, section_id, evidence_id, category, points, computed_at"
+
+
+def _copy(apps, schema_editor, source: str, target: str) -> None:
     quote = schema_editor.quote_name
-    schema_editor.execute(f"INSERT INTO {quote(new)} ({columns}) SELECT {columns} FROM {quote(old)}")
+    source, target = (apps.get_model("scoring", name)._meta.db_table for name in (source, target))
+    schema_editor.execute(f"INSERT INTO {quote(target)} ({COLUMNS}) SELECT {COLUMNS} FROM {quote(source)}")
+
+
+def copy_rows(apps, schema_editor):
+    _copy(apps, schema_editor, "CriterionScore", "CriterionScoreByCell")
+
+
+def copy_rows_back(apps, schema_editor):
+    _copy(apps, schema_editor, "CriterionScoreByCell", "CriterionScore")
 
 
 def _fk(to, related_name, null=False):
@@ -53,7 +62,7 @@ class Migration(migrations.Migration):
                 ('evidence', _fk('evidence.evidence', '+', null=True)),
             ],
         ),
-        migrations.RunPython(copy_rows, migrations.RunPython.noop),
+        migrations.RunPython(copy_rows, copy_rows_back),
         migrations.DeleteModel(name='CriterionScore'),
         migrations.RenameModel(old_name='CriterionScoreByCell', new_name='CriterionScore'),
         migrations.AlterField(model_name='criterionscore', name='period', field=_fk('campaigns.period', 'criterion_scores')),

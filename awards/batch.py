@@ -9,7 +9,7 @@ number of certificates, and a rerun (a worker died, the broker redelivered)
 renders only the awards without an item: every certificate is rendered and
 recorded exactly once per job. The combined PDF is assembled on disk from the
 chunks by poppler's ``pdfunite``, in a child process. Files a killed run stored
-but never recorded are deleted when the job is done.
+but never recorded are deleted a day later by ``certificate_stray_files_cleanup``.
 """
 
 import logging
@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.files import File
@@ -28,8 +29,9 @@ from django.utils.text import slugify
 from pypdf import PdfReader, PdfWriter
 
 from core.models import Job
+from core.storage import unreferenced_files_delete
 
-from .models import AwardDecision, CertificateBatchChunk, CertificateBatchItem
+from .models import CERTIFICATE_DIR, AwardDecision, CertificateBatchChunk, CertificateBatchItem
 from .selectors import template_for
 
 logger = logging.getLogger(__name__)
@@ -155,33 +157,11 @@ def _assemble(job: Job, decision: AwardDecision) -> None:
         job.status, job.finished_at, job.done = Job.Status.DONE, timezone.now(), len(items)
         job.save(update_fields=["output", "extra_output", "output_name", "extra_output_name", "status",
                                 "finished_at", "done"])
-    _sweep_unrecorded(job)
 
 
-def _month_folders(start, end) -> list[str]:
-    """The ``certificates/%Y/%m`` folders (the models' upload_to) of every month from ``start`` to ``end``."""
-    start, end = timezone.localtime(start), timezone.localtime(end)
-    year, month, folders = start.year, start.month, []
-    while (year, month) <= (end.year, end.month):
-        folders.append(f"certificates/{year:04d}/{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return folders
-
-
-def _sweep_unrecorded(job: Job) -> None:
-    """Delete the job's certificate files that no row records: those of a chunk whose worker was killed
-    between storing its files and recording them. Run once the job is done, when every award is recorded,
-    so no run of the job can still record a file it stored."""
-    prefix = f"job{job.pk}-"
-    recorded = set(CertificateBatchChunk.objects.filter(job=job).values_list("file", flat=True))
-    recorded |= set(CertificateBatchItem.objects.filter(job=job).values_list("file", flat=True))
-    for folder in _month_folders(job.created_at, timezone.now()):
-        try:
-            _folders, names = default_storage.listdir(folder)
-        except FileNotFoundError:
-            continue
-        for name in names:
-            path = f"{folder}/{name}"
-            if name.startswith(prefix) and path not in recorded:
-                default_storage.delete(path)
-                logger.info("certificate job %s: deleted the unrecorded file %s", job.pk, path)
+def certificate_stray_files_cleanup(*, older_than: timedelta = timedelta(days=1)) -> list[str]:
+    """Delete certificate files no chunk or item records, older than ``older_than``: those a run killed
+    between storing a chunk's files and recording them left behind (a rerun renders the chunk again)."""
+    known = set(CertificateBatchChunk.objects.values_list("file", flat=True)) | set(
+        CertificateBatchItem.objects.values_list("file", flat=True))
+    return unreferenced_files_delete(folders=[CERTIFICATE_DIR], known=known, older_than=older_than)

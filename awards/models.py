@@ -289,11 +289,15 @@ class Award(models.Model):
         return f"{self.award_form.name} — {self.recipient_name}"
 
 
+# The storage folder of rendered certificates (chunks and single pages), by year and month.
+CERTIFICATE_DIR = "certificates"
+
+
 class CertificateBatchChunk(models.Model):
     """A few consecutive certificates of a batch job rendered as one PDF (the pieces of the combined file)."""
 
     job = models.ForeignKey("core.Job", on_delete=models.CASCADE, related_name="certificate_chunks")
-    file = models.FileField(upload_to="certificates/%Y/%m/")
+    file = models.FileField(upload_to=f"{CERTIFICATE_DIR}/%Y/%m/")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -309,7 +313,7 @@ class CertificateBatchItem(models.Model):
     job = models.ForeignKey("core.Job", on_delete=models.CASCADE, related_name="certificate_items")
     award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="+")
     chunk = models.ForeignKey(CertificateBatchChunk, on_delete=models.CASCADE, related_name="items")
-    file = models.FileField(upload_to="certificates/%Y/%m/")
+    file = models.FileField(upload_to=f"{CERTIFICATE_DIR}/%Y/%m/")
     rendered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -41,3 +41,11 @@ def sweep_certificate_jobs() -> int:
     for job_id in stale:
         render_decision_certificates.delay(job_id)
     return len(stale)
+
+
+@shared_task
+def certificate_stray_files_cleanup() -> int:
+    """Delete the certificate files of killed runs that no row records (older than a day)."""
+    from .batch import certificate_stray_files_cleanup as cleanup
+
+    return len(cleanup())

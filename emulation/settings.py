@@ -196,6 +196,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "evidence-sweep": {"task": "evidence.tasks.evidence_sweep", "schedule": 15 * 60},
     # Certificate printing jobs whose message was lost are queued again (awards).
     "awards-sweep-certificate-jobs": {"task": "awards.tasks.sweep_certificate_jobs", "schedule": 300.0},
+    "awards-certificate-stray-files-cleanup": {"task": "awards.tasks.certificate_stray_files_cleanup",
+                                              "schedule": 6 * 3600},
     # Scores flagged dirty whose recompute message was lost are recomputed (scoring).
     "scoring-recompute-dirty": {"task": "scoring.tasks.recompute_dirty", "schedule": 60.0},
     # Export jobs still pending after the broker was down are queued again (reports).

@@ -33,6 +33,7 @@ from accounts.models import Unit, User
 from campaigns.models import Cluster, ClusterMember, Criterion, Period
 from core.audit import audit_record, changes_between
 from core.background import enqueue_on_commit
+from core.storage import unreferenced_files_delete
 from core.templatetags.formatting import score
 
 from .models import DossierSubmission, Evidence, EvidenceFile, LateRequest, LateWindow, Reminder
@@ -564,31 +565,7 @@ def evidence_file_make_thumbnail(*, evidence_file: EvidenceFile) -> bool:
 def stray_files_cleanup(*, older_than: timedelta = timedelta(days=1)) -> list[str]:
     """Delete files under the evidence and thumbnail folders that no row references and are older than
     ``older_than`` (left by failed transactions). Returns the deleted names."""
-    limit = timezone.now() - older_than
     known = set(EvidenceFile.objects.values_list("file", flat=True)) | set(
         EvidenceFile.objects.exclude(thumbnail="").values_list("thumbnail", flat=True)
     )
-    deleted = []
-
-    def walk(folder: str):
-        try:
-            folders, files = default_storage.listdir(folder)
-        except FileNotFoundError:
-            return
-        for sub in folders:
-            yield from walk(f"{folder}/{sub}")
-        for name in files:
-            yield f"{folder}/{name}"
-
-    for top in (EVIDENCE_UPLOAD_DIR, THUMBNAIL_DIR):
-        for name in walk(top):
-            if name in known:
-                continue
-            try:
-                modified = default_storage.get_modified_time(name)
-            except (FileNotFoundError, NotImplementedError):
-                continue
-            if modified < limit:
-                default_storage.delete(name)
-                deleted.append(name)
-    return deleted
+    return unreferenced_files_delete(folders=[EVIDENCE_UPLOAD_DIR, THUMBNAIL_DIR], known=known, older_than=older_than)

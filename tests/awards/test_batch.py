@@ -1,5 +1,7 @@
 """The batch job in-process: resuming renders only what is missing, in order."""
 
+import os
+import time
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from awards import batch, services
 from awards.models import CertificateBatchChunk, CertificateBatchItem
+from awards.tasks import certificate_stray_files_cleanup
 from core.models import Job
 from tests.awards.factories import AwardDecisionFactory, AwardFactory
 from tests.awards.pdf import pdf_info, pdf_text
@@ -52,7 +55,7 @@ def test_rerun_after_a_partial_run_renders_only_the_missing_certificates(monkeyp
         text.index(f"Đoàn viên {n:02d}") for n in range(1, 8))
 
 
-def test_files_a_killed_run_stored_but_never_recorded_are_deleted_when_the_job_is_done(tmp_path):
+def test_files_a_killed_run_stored_but_never_recorded_are_deleted_a_day_later(tmp_path):
     decision = _issued_decision(2)
     job = Job.objects.create(kind="award_certificates", params={"decision_id": decision.pk}, total=2,
                              status=Job.Status.RUNNING)
@@ -60,16 +63,21 @@ def test_files_a_killed_run_stored_but_never_recorded_are_deleted_when_the_job_i
     folder = timezone.localtime().strftime("certificates/%Y/%m")
     orphans = [default_storage.save(f"{folder}/job{job.pk}-chunk.pdf", ContentFile(b"%PDF-1.7 killed")),
                default_storage.save(f"{folder}/job{job.pk}-0001-doan-vien-01.pdf", ContentFile(b"%PDF-1.7"))]
+    # Not recorded yet either, but written just now: a run still rendering its chunk.
     kept = [default_storage.save(f"{folder}/job{other.pk}-chunk.pdf", ContentFile(b"%PDF-1.7 other job")),
             default_storage.save(f"{folder}/job{job.pk}0-chunk.pdf", ContentFile(b"%PDF-1.7 job ten times"))]
-
     job = batch.certificates_job_run(job=job)
+    recorded = [*CertificateBatchChunk.objects.filter(job=job).values_list("file", flat=True),
+                *CertificateBatchItem.objects.filter(job=job).values_list("file", flat=True)]
+    two_days_ago = time.time() - 2 * 86400
+    for name in (*orphans, *recorded):
+        os.utime(default_storage.path(name), (two_days_ago, two_days_ago))
+
+    assert certificate_stray_files_cleanup.apply().get() == 2
 
     assert job.status == "done"
     assert not any(default_storage.exists(name) for name in orphans)
     assert all(default_storage.exists(name) for name in kept)
-    recorded = [*CertificateBatchChunk.objects.filter(job=job).values_list("file", flat=True),
-                *CertificateBatchItem.objects.filter(job=job).values_list("file", flat=True)]
     assert len(recorded) == 3 and all(default_storage.exists(name) for name in recorded)
 
 

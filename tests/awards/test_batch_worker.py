@@ -4,13 +4,14 @@ import os
 import signal
 import time
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from awards import services
+from awards.batch import certificate_stray_files_cleanup
 from awards.models import CertificateBatchChunk, CertificateBatchItem
 from core.models import Job
 from tests.awards.factories import AwardDecisionFactory, AwardFactory
@@ -97,7 +98,9 @@ def test_batch_resumes_after_the_worker_process_dies_without_rendering_twice(wor
     assert len({award_id for award_id, _ in items}) == 45
     assert {k: v for k, v in items if k in first_items} == first_items  # rendered once, kept
     assert pdf_info(Path(job.output.path))["Pages"] == "45"
-    # The killed child may have stored a chunk's files without recording them: none is left behind.
+    # The killed child may have stored a chunk's files without recording them: the cleanup (a day later in
+    # the beat schedule, at once here) leaves none behind.
+    certificate_stray_files_cleanup(older_than=timedelta(0))
     chunks = CertificateBatchChunk.objects.filter(job=job).values_list("file", flat=True)
     recorded = {Path(name).name for name in [*chunks, *(file for _, file in items)]}
     on_disk = {path.name for path in Path(settings.MEDIA_ROOT, "certificates").rglob(f"job{job.pk}-*")}

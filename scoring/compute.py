@@ -144,6 +144,12 @@ class Scope:
         condition, params = self.members("sm")
         return f"{column} IN (SELECT sm.unit_id FROM {_t(ClusterMember)} sm WHERE {condition})", params
 
+    def stored_unit_ids(self, column: str) -> tuple[str, list]:
+        """A condition on a score table's unit column: the stored rows the scope covers. For a whole period that
+        is every row of the period (the cells' step also removes non-members' rows, and a filter on membership
+        would cost a join of every cell); for one cluster, its member units'."""
+        return ("1 = 1", []) if self.cluster_id is None else self.unit_ids(column)
+
 
 def _execute(sql: str, params: Iterable) -> int:
     with connection.cursor() as cursor:
@@ -177,7 +183,7 @@ def _criterion_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -
             ELSE ROUND(c.max_points * 1.0 * ({quantity}) / ({goal}), 2) END
         ELSE {capped_score} END"""
     fresh = not _period_has_rows(CriterionScore, period)
-    in_scope_cs, cs_scope_params = scope.unit_ids(f"{cs}.unit_id")
+    in_scope_cs, cs_scope_params = scope.stored_unit_ids(f"{cs}.unit_id")
     if not facts.section_of:  # no scored criterion: every row of the scope is stale
         if not fresh:
             _execute(f"DELETE FROM {cs} WHERE {cs}.period_id = %s AND {in_scope_cs}", [period.pk, *cs_scope_params])
@@ -212,17 +218,16 @@ def _criterion_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -
     diff = connection.ops.quote_name("scoring_recompute_diff")
     changed = ("o.points <> n.points OR o.category <> n.category OR o.evidence_id IS DISTINCT FROM n.evidence_id "
                "OR o.section_id IS DISTINCT FROM n.section_id")
-    stored_scope, stored_params = ("", []) if scope.cluster_id is None else (f"AND {in_scope_cs}", cs_scope_params)
     _execute(f"""
         CREATE TEMPORARY TABLE {diff} AS
         SELECT n.*, o.unit_id AS stored_unit_id, o.criterion_id AS stored_criterion_id
         FROM ({cells}) n
         FULL JOIN (SELECT {cs}.unit_id, {cs}.criterion_id, {cs}.points, {cs}.category, {cs}.evidence_id,
                           {cs}.section_id
-                   FROM {cs} WHERE {cs}.period_id = %s {stored_scope}) o
+                   FROM {cs} WHERE {cs}.period_id = %s AND {in_scope_cs}) o
           ON o.unit_id = n.unit_id AND o.criterion_id = n.criterion_id
         WHERE o.unit_id IS NULL OR n.unit_id IS NULL OR {changed}
-    """, [period.pk, *scope_params, period.pk, *stored_params])
+    """, [period.pk, *scope_params, period.pk, *cs_scope_params])
     _execute(f"""
         UPDATE {cs} SET points = n.points, evidence_id = n.evidence_id, section_id = n.section_id,
             category = n.category, computed_at = %s
@@ -245,9 +250,7 @@ def _criterion_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -
 def _unit_scores(period: Period, scope: Scope, facts: CriteriaFacts, now) -> None:
     us, cs, cm = _t(UnitScore), _t(CriterionScore), _t(ClusterMember)
     members, member_params = scope.members("m")
-    # For a whole period the cells hold only the members' rows (the step before removed the others), and the
-    # join below keeps only members anyway: a filter on membership would cost a join of every cell.
-    in_scope, scope_params = scope.unit_ids("unit_id") if scope.cluster_id is not None else ("1 = 1", [])
+    in_scope, scope_params = scope.stored_unit_ids("unit_id")
     total = "(COALESCE(s.base, 0) + COALESCE(s.bonus, 0) - COALESCE(s.penalty, 0))"
     percent = f"ROUND({total} * 100.0 / {_lit(facts.base_max)}, 3)" if facts.base_max > 0 else "0"
     completeness = f"ROUND(COALESCE(s.base_count, 0) * 1.0 / {facts.base_count}, 4)" if facts.base_count else "0"

@@ -147,12 +147,14 @@ def _pages(role: str, w: dict) -> list[tuple[str, str]]:
         ("campaign", reverse("campaign_detail", args=[c.pk])),
     ]
     account = [("password-change", reverse("password_change"))]
+    own_evidence = [  # a unit's own pages, for staff and leaders alike
+        ("evidence-campaign", reverse("evidence_campaign", args=[c.pk])),
+        ("evidence-quarter", reverse("evidence_period", args=[p.pk])),
+        ("evidence-form", reverse("evidence_edit", args=[p.pk, w["criterion"].pk])),
+    ]
     if role == "staff":
         unit = w["staff"].unit
-        return common + [
-            ("evidence-campaign", reverse("evidence_campaign", args=[c.pk])),
-            ("evidence-quarter", reverse("evidence_period", args=[p.pk])),
-            ("evidence-form", reverse("evidence_edit", args=[p.pk, w["criterion"].pk])),
+        return common + own_evidence + [
             ("evidence-detail-current", reverse("evidence_detail", args=[w["current"].pk])),
             ("evidence-past-quarter", reverse("evidence_period", args=[r.pk])),
             ("evidence-detail-reviewed", reverse("evidence_detail", args=[w["staff_done"].pk])),
@@ -162,10 +164,7 @@ def _pages(role: str, w: dict) -> list[tuple[str, str]]:
         ] + account
     if role == "leader":
         cluster, unit = w["cluster"], w["leader"].unit
-        return common + [
-            ("evidence-campaign", reverse("evidence_campaign", args=[c.pk])),
-            ("evidence-quarter", reverse("evidence_period", args=[p.pk])),
-            ("evidence-form", reverse("evidence_edit", args=[p.pk, w["criterion"].pk])),
+        return common + own_evidence + [
             ("evidence-detail", reverse("evidence_detail", args=[w["leader_done"].pk])),
             ("matrix-campaign", reverse("cluster_matrix_campaign", args=[c.pk])),
             ("matrix", reverse("cluster_matrix", args=[cluster.pk, p.pk])),
